@@ -1,0 +1,207 @@
+package org.cststream.kafka;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka broker in KRaft mode (combined broker and controller), running in this
+ * JVM and listening on loopback only. Used when no {@code --bootstrap-servers} are given.
+ *
+ * <p>The broker accepts records up to {@link KafkaSettings#MAX_RECORD_BYTES}, so frames of 8 MiB
+ * and more fit with the producer settings of {@link KafkaSettings}.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+    private static final int NODE_ID = 1;
+
+    private final Path dataDir;
+    private final boolean deleteOnClose;
+    private final int brokerPort;
+    private KafkaRaftServer server;
+
+    private EmbeddedKafkaBroker(Path dataDir, boolean deleteOnClose, int brokerPort) {
+        this.dataDir = dataDir;
+        this.deleteOnClose = deleteOnClose;
+        this.brokerPort = brokerPort;
+    }
+
+    /**
+     * Formats a fresh log directory under a temporary folder and starts the broker on a free
+     * loopback port. The folder is deleted on {@link #close()}.
+     */
+    public static EmbeddedKafkaBroker start() {
+        try {
+            return start(Files.createTempDirectory("cst-kafka-"), true, 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary folder for Kafka logs", e);
+        }
+    }
+
+    /**
+     * Starts the broker with its logs in {@code dataDir}, formatting it if it is empty.
+     *
+     * @param dataDir the log directory; kept on close unless {@code deleteOnClose}
+     * @param deleteOnClose whether {@link #close()} deletes {@code dataDir}
+     * @param port the client port on 127.0.0.1, or 0 for a free one
+     */
+    public static EmbeddedKafkaBroker start(Path dataDir, boolean deleteOnClose, int port) {
+        int brokerPort = port == 0 ? freePort() : port;
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, deleteOnClose, brokerPort);
+        broker.startServer();
+        return broker;
+    }
+
+    /** Returns the bootstrap servers string for clients, e.g. {@code 127.0.0.1:40123}. */
+    public String bootstrapServers() {
+        return "127.0.0.1:" + brokerPort;
+    }
+
+    /** Returns the broker's log directory. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    private void startServer() {
+        long started = System.nanoTime();
+        int controllerPort = freePort();
+        Properties props = new Properties();
+        props.put("process.roles", "broker,controller");
+        props.put("node.id", String.valueOf(NODE_ID));
+        props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
+        props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort
+                + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        props.put("controller.listener.names", "CONTROLLER");
+        props.put("inter.broker.listener.name", "PLAINTEXT");
+        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.put("log.dirs", dataDir.toString());
+        // a single node can hold only one replica of the internal topics
+        props.put("offsets.topic.replication.factor", "1");
+        props.put("offsets.topic.num.partitions", "1");
+        props.put("transaction.state.log.replication.factor", "1");
+        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.num.partitions", "1");
+        props.put("share.coordinator.state.topic.replication.factor", "1");
+        props.put("share.coordinator.state.topic.min.isr", "1");
+        props.put("group.initial.rebalance.delay.ms", "0");
+        props.put("auto.create.topics.enable", "false");
+        props.put("num.partitions", "1");
+        props.put("message.max.bytes", String.valueOf(KafkaSettings.MAX_RECORD_BYTES));
+        props.put("replica.fetch.max.bytes", String.valueOf(KafkaSettings.MAX_RECORD_BYTES));
+        props.put("socket.request.max.bytes", String.valueOf(2 * KafkaSettings.MAX_RECORD_BYTES));
+        props.put("log.segment.bytes", String.valueOf(256 * 1024 * 1024));
+        // Flink's transactional sinks keep transactions open for a checkpoint interval
+        props.put("transaction.max.timeout.ms", String.valueOf(Duration.ofHours(1).toMillis()));
+        try {
+            format();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot format the Kafka log directory " + dataDir
+                    + "; delete it or point --kafka-dir at an empty folder", e);
+        }
+        Map<Object, Object> config = new HashMap<>(props);
+        server = new KafkaRaftServer(new KafkaConfig(config, false), Time.SYSTEM);
+        server.startup();
+        awaitReady();
+        LOG.info("embedded Kafka broker started bootstrap={} dir={} startMillis={}",
+                bootstrapServers(), dataDir,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    private void format() throws Exception {
+        if (Files.exists(dataDir.resolve("meta.properties"))) {
+            return;
+        }
+        Files.createDirectories(dataDir);
+        new Formatter()
+                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                .setNodeId(NODE_ID)
+                .setClusterId(Uuid.randomUuid().toString())
+                .addDirectory(dataDir.toString())
+                .setMetadataLogDirectory(dataDir.toString())
+                .setControllerListenerName("CONTROLLER")
+                .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                .run();
+    }
+
+    private void awaitReady() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try (Admin admin = Admin.create(p)) {
+            while (true) {
+                try {
+                    if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+                        return;
+                    }
+                } catch (Exception e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("embedded Kafka broker at "
+                                + bootstrapServers() + " did not become ready in 60 s", e);
+                    }
+                }
+                Thread.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for Kafka", e);
+        }
+    }
+
+    /** Stops the broker and, if asked at start, deletes its log directory. */
+    @Override
+    public void close() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+            LOG.info("embedded Kafka broker stopped bootstrap={}", bootstrapServers());
+        }
+        if (deleteOnClose) {
+            deleteTree(dataDir);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("could not delete Kafka log directory dir={}", dir, e);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free loopback port for Kafka", e);
+        }
+    }
+}

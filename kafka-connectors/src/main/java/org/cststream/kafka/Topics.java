@@ -1,0 +1,51 @@
+package org.cststream.kafka;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creates the project's topics with the size limits that frames need. */
+public final class Topics {
+    private static final Logger LOG = LoggerFactory.getLogger(Topics.class);
+
+    private Topics() {}
+
+    /**
+     * Creates each topic that does not exist yet, with {@link KafkaSettings#frameTopicConfig()}.
+     * Existing topics are left as they are.
+     *
+     * @param partitions partitions of each new topic (1 or more)
+     * @param replication replication factor of each new topic (1 for a single broker)
+     */
+    public static void ensure(String bootstrapServers, Map<String, String> clientProps,
+            List<String> names, int partitions, short replication) {
+        try (Admin admin = Admin.create(KafkaSettings.admin(bootstrapServers, clientProps))) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> create = new ArrayList<>();
+            for (String name : names) {
+                if (!existing.contains(name)) {
+                    create.add(new NewTopic(name, partitions, replication)
+                            .configs(KafkaSettings.frameTopicConfig()));
+                }
+            }
+            if (!create.isEmpty()) {
+                admin.createTopics(create).all().get(30, TimeUnit.SECONDS);
+                LOG.info("created topics names={} partitions={}", create.stream()
+                        .map(NewTopic::name).toList(), partitions);
+            }
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot create topics " + names + " on "
+                    + bootstrapServers + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+}
