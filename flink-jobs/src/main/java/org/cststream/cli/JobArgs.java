@@ -1,0 +1,122 @@
+package org.cststream.cli;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.cststream.job.frames.FrameJobOptions;
+import org.cststream.job.frames.FrameJobOptions.EdgeMode;
+import picocli.CommandLine.Option;
+
+/** Command-line options of the frame job, shared by {@code run}, {@code job} and {@code bench}. */
+public class JobArgs {
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+            description = "Kafka to use; without it an embedded broker starts on loopback.")
+    String bootstrapServers;
+
+    @Option(names = "--patch-size", defaultValue = "16", paramLabel = "PIXELS",
+            description = "Side of the square patches (tokens). Default: ${DEFAULT-VALUE}.")
+    int patchSize;
+
+    @Option(names = "--binning", defaultValue = "1", paramLabel = "FACTOR",
+            description = "Average FACTOR x FACTOR blocks after dF/F. Default: ${DEFAULT-VALUE}.")
+    int binning;
+
+    @Option(names = "--edge", defaultValue = "PAD", paramLabel = "PAD|CROP",
+            description = "Frames not a multiple of the patch: PAD with zeros or CROP."
+                    + " Default: ${DEFAULT-VALUE}.")
+    EdgeMode edge;
+
+    @Option(names = "--max-out-of-order", defaultValue = "8", paramLabel = "FRAMES",
+            description = "Frames that may wait for a late one before it counts as dropped."
+                    + " Default: ${DEFAULT-VALUE}.")
+    int maxOutOfOrder;
+
+    @Option(names = "--idle-timeout-ms", defaultValue = "2000", paramLabel = "MS",
+            description = "Release a silent session's waiting frames after MS."
+                    + " Default: ${DEFAULT-VALUE}.")
+    long idleTimeoutMillis;
+
+    @Option(names = "--baseline-seconds", defaultValue = "30", paramLabel = "S",
+            description = "Time constant of the dF/F baseline. Default: ${DEFAULT-VALUE}.")
+    double baselineSeconds;
+
+    @Option(names = "--warmup-frames", defaultValue = "10", paramLabel = "N",
+            description = "Frames of plain running mean before the exponential baseline."
+                    + " Default: ${DEFAULT-VALUE}.")
+    int warmupFrames;
+
+    @Option(names = "--output-dir", paramLabel = "DIR",
+            description = "Also write dF/F frames as .npy files under DIR.")
+    String outputDir;
+
+    @Option(names = "--checkpoint-interval-ms", defaultValue = "5000", paramLabel = "MS",
+            description = "Flink checkpoint interval. Default: ${DEFAULT-VALUE}.")
+    long checkpointMillis;
+
+    @Option(names = "--exactly-once",
+            description = "Transactional sinks: outputs become visible at checkpoints.")
+    boolean exactlyOnce;
+
+    @Option(names = "--topic-prefix", defaultValue = "cst", paramLabel = "PREFIX",
+            description = "Topics are PREFIX.frames, PREFIX.frames.dff, PREFIX.tokens,"
+                    + " PREFIX.events, PREFIX.deadletter. Default: ${DEFAULT-VALUE}.")
+    String topicPrefix;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+            description = "Extra Kafka client setting for every client (e.g."
+                    + " security.protocol=SASL_SSL); repeatable.")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    /** Returns the job configuration these options describe. */
+    Configuration toConfiguration() {
+        Configuration c = new Configuration();
+        if (bootstrapServers != null) {
+            c.set(FrameJobOptions.BOOTSTRAP_SERVERS, bootstrapServers);
+        }
+        c.set(FrameJobOptions.PATCH_SIZE, patchSize);
+        c.set(FrameJobOptions.BINNING, binning);
+        c.set(FrameJobOptions.EDGE_MODE, edge);
+        c.set(FrameJobOptions.MAX_OUT_OF_ORDER_FRAMES, maxOutOfOrder);
+        c.set(FrameJobOptions.IDLE_TIMEOUT, Duration.ofMillis(idleTimeoutMillis));
+        c.set(FrameJobOptions.BASELINE_WINDOW, Duration.ofMillis((long) (baselineSeconds * 1e3)));
+        c.set(FrameJobOptions.WARMUP_FRAMES, warmupFrames);
+        if (outputDir != null) {
+            c.set(FrameJobOptions.OUTPUT_DIR, outputDir);
+        }
+        c.set(FrameJobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(checkpointMillis));
+        c.set(FrameJobOptions.EXACTLY_ONCE, exactlyOnce);
+        c.set(FrameJobOptions.FRAMES_TOPIC, topicPrefix + ".frames");
+        c.set(FrameJobOptions.DFF_TOPIC, topicPrefix + ".frames.dff");
+        c.set(FrameJobOptions.TOKENS_TOPIC, topicPrefix + ".tokens");
+        c.set(FrameJobOptions.EVENTS_TOPIC, topicPrefix + ".events");
+        c.set(FrameJobOptions.DEAD_LETTER_TOPIC, topicPrefix + ".deadletter");
+        c.set(FrameJobOptions.KAFKA_PROPERTIES, kafkaProperties);
+        return c;
+    }
+
+    /**
+     * Returns the start-up note on how frames of this size are cut into patches, saying what is
+     * padded or cropped, or null when the size divides evenly.
+     */
+    static String edgeNote(int width, int height, int binning, int patch, EdgeMode edge) {
+        int h = edge == EdgeMode.PAD ? (height + binning - 1) / binning : height / binning;
+        int w = edge == EdgeMode.PAD ? (width + binning - 1) / binning : width / binning;
+        int extraRows = (patch - h % patch) % patch;
+        int extraCols = (patch - w % patch) % patch;
+        int gridRows = edge == EdgeMode.PAD ? (h + patch - 1) / patch : h / patch;
+        int gridCols = edge == EdgeMode.PAD ? (w + patch - 1) / patch : w / patch;
+        if (h % patch == 0 && w % patch == 0 && height % binning == 0 && width % binning == 0) {
+            return null;
+        }
+        String size = "frames of " + width + "x" + height + (binning > 1 ? " (binned " + w + "x"
+                + h + ")" : "") + " are not a multiple of the " + patch + "-pixel patch: ";
+        if (edge == EdgeMode.PAD) {
+            return size + "padding " + extraRows + " row(s) and " + extraCols + " column(s) of"
+                    + " zeros, " + gridRows + "x" + gridCols + " patches (--edge CROP to leave"
+                    + " them out instead)";
+        }
+        return size + "cropping " + (h % patch) + " row(s) and " + (w % patch) + " column(s), "
+                + gridRows + "x" + gridCols + " patches (--edge PAD keeps every pixel)";
+    }
+}

@@ -1,0 +1,56 @@
+package org.cststream.cli;
+
+import java.util.List;
+
+/**
+ * What one local run did, as printed in the summary and checked by tests.
+ *
+ * @param session the session id
+ * @param framesIn frames the replay published
+ * @param framesOut distinct frames that came out as patch tokens
+ * @param duplicates frames that came out more than once (must be 0)
+ * @param dropped frames the job found missing
+ * @param injectedDrops frames the replay dropped on purpose
+ * @param rejected records the job sent to the dead-letter topic
+ * @param latencyP50Millis median host-receipt-to-consumable-output latency, ms
+ * @param latencyP99Millis 99th percentile of the same, ms
+ * @param elapsedSeconds wall time from the first frame sent to the last output read, s
+ * @param topics the output topics
+ * @param outputDir the .npy folder, or null
+ */
+public record RunReport(String session, long framesIn, long framesOut, int duplicates,
+        long dropped, int injectedDrops, long rejected, double latencyP50Millis,
+        double latencyP99Millis, double elapsedSeconds, List<String> topics, String outputDir) {
+
+    /** Returns frames out per second of wall time. */
+    public double framesPerSecond() {
+        return elapsedSeconds > 0 ? framesOut / elapsedSeconds : 0;
+    }
+
+    /** Returns the human summary printed at the end of {@code cst run}. */
+    public String format(String bootstrapServers, String metricsUrl) {
+        StringBuilder s = new StringBuilder();
+        s.append("\n== summary: session ").append(session).append(" ==\n");
+        s.append(String.format("frames in        %d (published by the replay)%n", framesIn));
+        s.append(String.format("frames out       %d (patch-token records, %d duplicates)%n",
+                framesOut, duplicates));
+        s.append(String.format("dropped          %d (found by the job; injected by the replay:"
+                + " %d)%n", dropped, injectedDrops));
+        s.append(String.format("rejected         %d (sent to the dead-letter topic)%n",
+                rejected));
+        s.append(String.format("latency          p50 %.1f ms, p99 %.1f ms (host receipt to"
+                + " readable output)%n", latencyP50Millis, latencyP99Millis));
+        s.append(String.format("throughput       %.1f frames/s over %.1f s%n", framesPerSecond(),
+                elapsedSeconds));
+        s.append("outputs          kafka ").append(bootstrapServers).append(" topics ")
+                .append(String.join(", ", topics)).append('\n');
+        if (outputDir != null) {
+            s.append("                 dF/F frames as .npy under ").append(outputDir)
+                    .append('\n');
+        }
+        if (metricsUrl != null) {
+            s.append("metrics          ").append(metricsUrl).append('\n');
+        }
+        return s.toString();
+    }
+}

@@ -1,0 +1,55 @@
+package org.cststream.job.frames;
+
+import org.apache.flink.api.common.functions.MapFunction;
+import org.cststream.job.frames.FrameJobOptions.EdgeMode;
+
+/**
+ * Averages each b x b block of a dF/F frame. In PAD mode a partial block at the right or bottom
+ * edge averages the pixels it has; in CROP mode those pixels are left out.
+ */
+public class BinningFunction implements MapFunction<DffFrame, DffFrame> {
+    private static final long serialVersionUID = 1L;
+
+    private final int factor;
+    private final EdgeMode edge;
+
+    /**
+     * @param factor block side b in pixels (>= 1; 1 passes frames through)
+     */
+    public BinningFunction(int factor, EdgeMode edge) {
+        this.factor = factor;
+        this.edge = edge;
+    }
+
+    @Override
+    public DffFrame map(DffFrame in) {
+        if (factor == 1) {
+            return in;
+        }
+        int h = edge == EdgeMode.PAD ? ceilDiv(in.height, factor) : in.height / factor;
+        int w = edge == EdgeMode.PAD ? ceilDiv(in.width, factor) : in.width / factor;
+        float[] out = new float[h * w];
+        for (int r = 0; r < h; r++) {
+            for (int c = 0; c < w; c++) {
+                double sum = 0;
+                int n = 0;
+                for (int y = r * factor; y < Math.min((r + 1) * factor, in.height); y++) {
+                    for (int x = c * factor; x < Math.min((c + 1) * factor, in.width); x++) {
+                        sum += in.values[y * in.width + x];
+                        n++;
+                    }
+                }
+                out[r * w + c] = (float) (sum / n);
+            }
+        }
+        in.values = out;
+        in.width = w;
+        in.height = h;
+        in.binning *= factor;
+        return in;
+    }
+
+    static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+}

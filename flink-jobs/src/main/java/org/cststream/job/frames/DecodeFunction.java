@@ -1,0 +1,129 @@
+package org.cststream.job.frames;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.cststream.frame.Frame;
+import org.cststream.frame.FrameCodec;
+import org.cststream.frame.FrameFormatException;
+import org.cststream.frame.FrameFormatException.Reason;
+import org.cststream.frame.PixelType;
+import org.cststream.kafka.KafkaLagMonitor;
+import org.cststream.metrics.CstMetrics;
+import org.cststream.metrics.MetricNames;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Validates and decodes frame records. A record that breaks a rule of the frame format goes to
+ * the dead-letter side output with its reason and Kafka coordinates; the job keeps running.
+ */
+public class DecodeFunction extends ProcessFunction<KafkaRecord, SourcedFrame> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(DecodeFunction.class);
+    static final String STAGE = "decode";
+
+    private final Configuration config;
+    private transient MeterRegistry registry;
+    private transient Set<String> warnedReasons;
+    private transient KafkaLagMonitor lagMonitor;
+
+    /** @param config the job's configuration, for the metrics endpoint and the lag monitor */
+    public DecodeFunction(Configuration config) {
+        this.config = config;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        registry = CstMetrics.registry();
+        warnedReasons = ConcurrentHashMap.newKeySet();
+        int port = config.get(FrameJobOptions.METRICS_PORT);
+        if (port >= 0) {
+            CstMetrics.serve(config.get(FrameJobOptions.METRICS_HOST), port);
+        }
+        // one subtask watches the group's lag for the whole job
+        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0
+                && config.getOptional(FrameJobOptions.BOOTSTRAP_SERVERS).isPresent()) {
+            lagMonitor = new KafkaLagMonitor(config.get(FrameJobOptions.BOOTSTRAP_SERVERS),
+                    config.get(FrameJobOptions.KAFKA_PROPERTIES),
+                    config.get(FrameJobOptions.FRAMES_TOPIC),
+                    config.get(FrameJobOptions.GROUP_ID), registry, 2000);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (lagMonitor != null) {
+            lagMonitor.close();
+        }
+    }
+
+    @Override
+    public void processElement(KafkaRecord record, Context ctx, Collector<SourcedFrame> out) {
+        Frame frame;
+        try {
+            frame = FrameCodec.decode(record.value);
+            if (frame.pixelType == PixelType.FLOAT32 && !frame.isEndOfSession()) {
+                checkFinite(frame);
+            }
+        } catch (FrameFormatException e) {
+            reject(record, e.reason().tag(), e.getMessage(), ctx);
+            return;
+        }
+        if (record.key != null && !record.key.equals(frame.sessionId)) {
+            // the key decides the partition; a mismatch would split a session across partitions
+            reject(record, "key-mismatch", frame.describe() + ": Kafka key '" + record.key
+                    + "' is not the session id; producers must key frames by session so a"
+                    + " session stays in order on one partition", ctx);
+            return;
+        }
+        if (!frame.isEndOfSession()) {
+            Counter.builder(MetricNames.FRAMES_RECEIVED)
+                    .tag(MetricNames.TAG_SESSION, frame.sessionId)
+                    .tag(MetricNames.TAG_CHANNEL, frame.channelLabel())
+                    .register(registry).increment();
+        }
+        out.collect(new SourcedFrame(frame, record));
+    }
+
+    private static void checkFinite(Frame frame) throws FrameFormatException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(frame.pixels).order(frame.byteOrder());
+        int n = frame.width * frame.height;
+        int bad = 0;
+        int first = -1;
+        for (int i = 0; i < n; i++) {
+            if (!Float.isFinite(b.getFloat(4 * i))) {
+                bad++;
+                if (first < 0) {
+                    first = i;
+                }
+            }
+        }
+        if (bad > 0) {
+            throw new FrameFormatException(Reason.NON_FINITE_PIXELS, frame.describe() + ": "
+                    + bad + " NaN or infinite pixels, the first at row " + first / frame.width
+                    + " column " + first % frame.width + "; fix the source's conversion to"
+                    + " float");
+        }
+    }
+
+    private void reject(KafkaRecord record, String reason, String message, Context ctx) {
+        Counter.builder(MetricNames.FRAMES_REJECTED).tag(MetricNames.TAG_REASON, reason)
+                .tag(MetricNames.TAG_STAGE, STAGE).register(registry).increment();
+        String where = record.coordinates();
+        if (warnedReasons.add(reason)) {
+            LOG.warn("frame rejected reason={} {} message=\"{}\" (further rejections for this"
+                    + " reason are logged at DEBUG and counted in {})", reason, where, message,
+                    MetricNames.FRAMES_REJECTED);
+        } else {
+            LOG.debug("frame rejected reason={} {} message=\"{}\"", reason, where, message);
+        }
+        ctx.output(JobOutputs.DEAD_LETTERS, DeadLetter.of(record, STAGE, reason,
+                message + " [" + where + "]"));
+    }
+}

@@ -1,0 +1,68 @@
+package org.cststream.job.frames;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.cststream.frame.Frame;
+import org.cststream.frame.FrameCodec;
+import org.cststream.frame.PixelConversion;
+import org.cststream.frame.PixelType;
+
+/** Encodings of the job's outputs on Kafka. */
+public final class Outputs {
+    /** Dead-letter header names; values are UTF-8 text. */
+    public static final String HEADER_REASON = "cst.error.reason";
+    public static final String HEADER_STAGE = "cst.error.stage";
+    public static final String HEADER_MESSAGE = "cst.error.message";
+    public static final String HEADER_TOPIC = "cst.error.topic";
+    public static final String HEADER_PARTITION = "cst.error.partition";
+    public static final String HEADER_OFFSET = "cst.error.offset";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Outputs() {}
+
+    /** Returns a dF/F frame as a float32 frame record, the same format as the input frames. */
+    public static byte[] encodeDff(DffFrame d) {
+        Frame f = new Frame();
+        f.sessionId = d.sessionId;
+        f.cameraId = d.cameraId;
+        f.frameCounter = d.frameCounter;
+        f.channelNm = d.channelNm;
+        f.channelName = d.channelName;
+        f.acquisitionNanos = d.acquisitionNanos;
+        f.hostReceiveNanos = d.hostReceiveNanos;
+        f.width = d.width;
+        f.height = d.height;
+        f.pixelType = PixelType.FLOAT32;
+        f.littleEndian = true;
+        f.pixels = PixelConversion.fromFloats(d.values);
+        return FrameCodec.encode(f);
+    }
+
+    /** Returns an event as JSON. */
+    public static byte[] encodeEvent(SessionEvent e) {
+        try {
+            return JSON.writeValueAsBytes(e);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException("cannot write event as JSON", ex);
+        }
+    }
+
+    /** Returns the headers that say why and where a dead letter was rejected. */
+    public static RecordHeaders deadLetterHeaders(DeadLetter d) {
+        RecordHeaders h = new RecordHeaders();
+        h.add(HEADER_REASON, utf8(d.reason));
+        h.add(HEADER_STAGE, utf8(d.stage));
+        h.add(HEADER_MESSAGE, utf8(d.message));
+        h.add(HEADER_TOPIC, utf8(d.topic));
+        h.add(HEADER_PARTITION, utf8(String.valueOf(d.partition)));
+        h.add(HEADER_OFFSET, utf8(String.valueOf(d.offset)));
+        return h;
+    }
+
+    private static byte[] utf8(String s) {
+        return (s == null ? "" : s).getBytes(StandardCharsets.UTF_8);
+    }
+}
