@@ -109,8 +109,9 @@ public class JobArgs {
         if (h % patch == 0 && w % patch == 0 && height % binning == 0 && width % binning == 0) {
             return null;
         }
-        String size = "frames of " + width + "x" + height + (binning > 1 ? " (binned " + w + "x"
-                + h + ")" : "") + " are not a multiple of the " + patch + "-pixel patch: ";
+        String size = "frames of " + height + "x" + width + " (rows x cols)" + (binning > 1
+                ? ", binned to " + h + "x" + w : "") + ", are not a multiple of the " + patch
+                + "-pixel patch: ";
         if (edge == EdgeMode.PAD) {
             return size + "padding " + extraRows + " row(s) and " + extraCols + " column(s) of"
                     + " zeros, " + gridRows + "x" + gridCols + " patches (--edge CROP to leave"

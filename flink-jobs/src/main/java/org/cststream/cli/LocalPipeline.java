@@ -135,7 +135,7 @@ public final class LocalPipeline {
     }
 
     /** Returns a MiniCluster environment with filesystem checkpoints in a temporary folder. */
-    static StreamExecutionEnvironment localEnvironment(int parallelism) throws IOException {
+    public static StreamExecutionEnvironment localEnvironment(int parallelism) throws IOException {
         Configuration flink = new Configuration();
         flink.set(StateBackendOptions.STATE_BACKEND, "hashmap");
         flink.setString("execution.checkpointing.dir",

@@ -84,6 +84,15 @@ public final class FrameCodec {
      * @throws FrameFormatException naming the broken rule, what was found and what to do
      */
     public static Frame decode(byte[] record) throws FrameFormatException {
+        if (record != null && record.length >= 4) {
+            int magic = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN).getInt();
+            if (magic != MAGIC) {
+                throw new FrameFormatException(Reason.BAD_MAGIC, String.format(
+                        "record starts with 0x%08x, not the frame magic 'CSTF'; a producer is"
+                                + " writing something other than frame records to this topic",
+                        magic));
+            }
+        }
         if (record == null || record.length < FIXED_HEADER_BYTES + 6 + 4) {
             throw new FrameFormatException(Reason.TRUNCATED, "record has "
                     + (record == null ? 0 : record.length) + " bytes, fewer than the "
@@ -91,12 +100,7 @@ public final class FrameCodec {
                     + " not write a complete frame record");
         }
         ByteBuffer b = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
-        int magic = b.getInt();
-        if (magic != MAGIC) {
-            throw new FrameFormatException(Reason.BAD_MAGIC, String.format(
-                    "record starts with 0x%08x, not the frame magic 'CSTF'; a producer is writing"
-                            + " something other than frame records to this topic", magic));
-        }
+        b.getInt();
         int version = b.get() & 0xFF;
         if (version != VERSION) {
             throw new FrameFormatException(Reason.UNSUPPORTED_VERSION, "frame format version "

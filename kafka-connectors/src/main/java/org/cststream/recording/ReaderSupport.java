@@ -71,7 +71,7 @@ final class ReaderSupport {
 
     /** Returns the common tail of {@code describe()}: frame count, size and type. */
     static String describeShape(int frameCount, int width, int height, PixelType type) {
-        return "frames=" + frameCount + " size=" + width + "x" + height + " type="
+        return "frames=" + frameCount + " rows x cols=" + height + "x" + width + " type="
                 + typeName(type);
     }
 

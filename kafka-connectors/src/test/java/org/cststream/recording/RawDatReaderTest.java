@@ -68,7 +68,7 @@ class RawDatReaderTest {
         Path p = writeDat("s_2_3_4_uint16.dat", 1, 2, 3, 4, 0);
 
         try (RawDatReader reader = RawDatReader.open(p)) {
-            assertThat(reader.describe()).contains("raw-dat", "frames=2", "size=4x3",
+            assertThat(reader.describe()).contains("raw-dat", "frames=2", "rows x cols=3x4",
                     "type=uint16", "channels=2");
         }
     }

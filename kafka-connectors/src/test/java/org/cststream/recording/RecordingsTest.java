@@ -32,7 +32,7 @@ class RecordingsTest {
         try (RecordingReader reader = Recordings.open(frames)) {
             assertThat(reader).isInstanceOf(NpyFolderReader.class);
             assertThat(reader.frameCount()).isEqualTo(300);
-            assertThat(reader.describe()).contains("npy-folder", "frames=300", "size=256x440",
+            assertThat(reader.describe()).contains("npy-folder", "frames=300", "rows x cols=440x256",
                     "type=int16");
         }
     }

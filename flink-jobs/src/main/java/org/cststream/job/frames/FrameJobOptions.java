@@ -89,6 +89,11 @@ public final class FrameJobOptions {
             ConfigOptions.key("watermark.max-delay").durationType()
                     .defaultValue(Duration.ofSeconds(2))
                     .withDescription("Bounded out-of-orderness of host receive times.");
+    public static final ConfigOption<Duration> BUFFER_TIMEOUT =
+            ConfigOptions.key("pipeline.buffer-timeout").durationType()
+                    .defaultValue(Duration.ofMillis(10))
+                    .withDescription("Longest a record waits in a network buffer between"
+                            + " operators; lower is less latency, higher more throughput.");
     public static final ConfigOption<Boolean> EXACTLY_ONCE =
             ConfigOptions.key("sink.exactly-once").booleanType().defaultValue(false)
                     .withDescription("Transactional Kafka sinks (outputs appear at checkpoints);"
@@ -110,7 +115,7 @@ public final class FrameJobOptions {
             FRAMES_TOPIC, DFF_TOPIC, TOKENS_TOPIC, EVENTS_TOPIC, DEAD_LETTER_TOPIC,
             MAX_OUT_OF_ORDER_FRAMES, IDLE_TIMEOUT, TIME_GAP_FACTOR, BASELINE_WINDOW,
             WARMUP_FRAMES, MIN_BASELINE, BINNING, PATCH_SIZE, EDGE_MODE, OUTPUT_DIR,
-            CHECKPOINT_INTERVAL, MAX_WATERMARK_DELAY, EXACTLY_ONCE, METRICS_PORT, METRICS_HOST,
+            CHECKPOINT_INTERVAL, MAX_WATERMARK_DELAY, BUFFER_TIMEOUT, EXACTLY_ONCE, METRICS_PORT, METRICS_HOST,
             KAFKA_PROPERTIES);
 
     private FrameJobOptions() {}

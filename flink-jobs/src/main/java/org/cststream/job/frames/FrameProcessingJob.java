@@ -121,6 +121,7 @@ public final class FrameProcessingJob {
     public void build(StreamExecutionEnvironment env) {
         env.enableCheckpointing(config.get(FrameJobOptions.CHECKPOINT_INTERVAL).toMillis(),
                 CheckpointingMode.EXACTLY_ONCE);
+        env.setBufferTimeout(config.get(FrameJobOptions.BUFFER_TIMEOUT).toMillis());
         Duration idle = config.get(FrameJobOptions.IDLE_TIMEOUT);
         LOG.info("frame job configuration {}", FrameJobOptions.describe(config));
 
