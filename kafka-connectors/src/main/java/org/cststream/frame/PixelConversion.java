@@ -20,20 +20,24 @@ public final class PixelConversion {
                     out[i] = frame.pixels[i] & 0xFF;
                 }
                 break;
-            case UINT16:
+            case UINT16: {
+                short[] raw = new short[n];
+                b.asShortBuffer().get(raw);
                 for (int i = 0; i < n; i++) {
-                    out[i] = b.getShort(2 * i) & 0xFFFF;
+                    out[i] = raw[i] & 0xFFFF;
                 }
                 break;
-            case INT16:
+            }
+            case INT16: {
+                short[] raw = new short[n];
+                b.asShortBuffer().get(raw);
                 for (int i = 0; i < n; i++) {
-                    out[i] = b.getShort(2 * i);
+                    out[i] = raw[i];
                 }
                 break;
+            }
             case FLOAT32:
-                for (int i = 0; i < n; i++) {
-                    out[i] = b.getFloat(4 * i);
-                }
+                b.asFloatBuffer().get(out);
                 break;
             default:
                 throw new IllegalStateException("unhandled pixel type " + frame.pixelType);

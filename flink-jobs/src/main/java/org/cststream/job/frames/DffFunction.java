@@ -83,19 +83,24 @@ public class DffFunction extends KeyedProcessFunction<String, Frame, DffFrame> {
             weight = -Math.expm1(-(double) dt / tauNanos);
         }
         float[] f0 = s.f0;
-        float[] dff = new float[f.length];
+        // dF/F is written over the frame's own float array: one allocation per frame, not two
+        float[] dff = f;
+        float w = (float) weight;
+        float min = (float) minBaseline;
         int saturated = 0;
         int lowBaseline = 0;
         for (int i = 0; i < f.length; i++) {
             float v = f[i];
             if (v >= saturation) {
                 saturated++;
+                dff[i] = 0f;
                 continue;
             }
-            float b = (float) (f0[i] + (v - f0[i]) * weight);
+            float b = f0[i] + (v - f0[i]) * w;
             f0[i] = b;
-            if (b < minBaseline) {
+            if (b < min) {
                 lowBaseline++;
+                dff[i] = 0f;
                 continue;
             }
             dff[i] = (v - b) / b;

@@ -94,6 +94,10 @@ public final class FrameJobOptions {
                     .defaultValue(Duration.ofMillis(10))
                     .withDescription("Longest a record waits in a network buffer between"
                             + " operators; lower is less latency, higher more throughput.");
+    public static final ConfigOption<String> SINK_COMPRESSION =
+            ConfigOptions.key("sink.compression").stringType().defaultValue("none")
+                    .withDescription("Kafka compression of the outputs (none, lz4, zstd, ...);"
+                            + " float dF/F frames barely compress, so none spares CPU.");
     public static final ConfigOption<Boolean> EXACTLY_ONCE =
             ConfigOptions.key("sink.exactly-once").booleanType().defaultValue(false)
                     .withDescription("Transactional Kafka sinks (outputs appear at checkpoints);"
@@ -115,7 +119,7 @@ public final class FrameJobOptions {
             FRAMES_TOPIC, DFF_TOPIC, TOKENS_TOPIC, EVENTS_TOPIC, DEAD_LETTER_TOPIC,
             MAX_OUT_OF_ORDER_FRAMES, IDLE_TIMEOUT, TIME_GAP_FACTOR, BASELINE_WINDOW,
             WARMUP_FRAMES, MIN_BASELINE, BINNING, PATCH_SIZE, EDGE_MODE, OUTPUT_DIR,
-            CHECKPOINT_INTERVAL, MAX_WATERMARK_DELAY, BUFFER_TIMEOUT, EXACTLY_ONCE, METRICS_PORT, METRICS_HOST,
+            CHECKPOINT_INTERVAL, MAX_WATERMARK_DELAY, BUFFER_TIMEOUT, SINK_COMPRESSION, EXACTLY_ONCE, METRICS_PORT, METRICS_HOST,
             KAFKA_PROPERTIES);
 
     private FrameJobOptions() {}

@@ -100,6 +100,7 @@ public final class FrameProcessingJob {
             OutputRecordSerializer<T> serializer) {
         Properties producer = new Properties();
         producer.putAll(KafkaSettings.producerTuning());
+        producer.put("compression.type", config.get(FrameJobOptions.SINK_COMPRESSION));
         producer.putAll(config.get(FrameJobOptions.KAFKA_PROPERTIES));
         boolean exactlyOnce = config.get(FrameJobOptions.EXACTLY_ONCE);
         if (exactlyOnce) {
