@@ -152,8 +152,13 @@ public final class Cst implements Runnable {
         int parallelism;
 
         @Option(names = "--metrics-port", defaultValue = "9464",
-                description = "Prometheus endpoint on 127.0.0.1. Default: ${DEFAULT-VALUE}.")
+                description = "Prometheus endpoint port. Default: ${DEFAULT-VALUE}.")
         int metricsPort;
+
+        @Option(names = "--metrics-host", defaultValue = "127.0.0.1",
+                description = "Address the metrics endpoint binds to; loopback unless it must be"
+                        + " scraped from elsewhere. Default: ${DEFAULT-VALUE}.")
+        String metricsHost;
 
         @Override
         public Integer call() throws Exception {
@@ -169,7 +174,7 @@ public final class Cst implements Runnable {
                     config.get(FrameJobOptions.TOKENS_TOPIC),
                     config.get(FrameJobOptions.EVENTS_TOPIC),
                     config.get(FrameJobOptions.DEAD_LETTER_TOPIC)), parallelism, (short) 1);
-            CstMetrics.serve("127.0.0.1", metricsPort);
+            CstMetrics.serve(metricsHost, metricsPort);
             JobClient client = FrameProcessingJob.forKafka(config)
                     .executeAsync(LocalPipeline.localEnvironment(parallelism));
             System.out.println("frame job running, id " + client.getJobID()
