@@ -20,25 +20,36 @@ import picocli.CommandLine.Option;
  * prints sustained frames/s and latency p50/p99 for the real mesoscope frames and for generated
  * 512x512 uint16 frames. A benchmark prints figures; it never fails on a slow machine.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Print sustained frames/s and latency p50/p99 of the main job at full"
-                + " speed, for the real frames and for 512x512 uint16 frames.")
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description =
+                "Print sustained frames/s and latency p50/p99 of the main job at full"
+                        + " speed, for the real frames and for 512x512 uint16 frames.")
 final class Bench implements Callable<Integer> {
-    @Option(names = "--real",
+    @Option(
+            names = "--real",
             defaultValue = "${sys:cst.shared.dir:-../shared}/data/improv-mesoscope/frames",
             description = "Real recording to replay. Default: ${DEFAULT-VALUE}.")
     Path real;
 
-    @Option(names = "--repeat", defaultValue = "3",
-            description = "Replays of the real recording back to back (300 frames each)."
-                    + " Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--repeat",
+            defaultValue = "3",
+            description =
+                    "Replays of the real recording back to back (300 frames each)."
+                            + " Default: ${DEFAULT-VALUE}.")
     int repeat;
 
-    @Option(names = "--large-frames", defaultValue = "1500",
+    @Option(
+            names = "--large-frames",
+            defaultValue = "1500",
             description = "Generated 512x512 uint16 frames. Default: ${DEFAULT-VALUE}.")
     int largeFrames;
 
-    @Option(names = "--parallelism", defaultValue = "1",
+    @Option(
+            names = "--parallelism",
+            defaultValue = "1",
             description = "Flink parallelism. Default: ${DEFAULT-VALUE}.")
     int parallelism;
 
@@ -46,8 +57,9 @@ final class Bench implements Callable<Integer> {
     public Integer call() throws Exception {
         List<String> rows = new ArrayList<>();
         if (Files.isDirectory(real)) {
-            try (RecordingReader r = new RepeatedRecording(
-                    new InMemoryRecording(Recordings.open(real), 300), repeat)) {
+            try (RecordingReader r =
+                    new RepeatedRecording(
+                            new InMemoryRecording(Recordings.open(real), 300), repeat)) {
                 rows.add(measure("real 440x256 int16, full speed", r, 0));
             }
             try (RecordingReader r = new InMemoryRecording(Recordings.open(real), 300)) {
@@ -57,31 +69,48 @@ final class Bench implements Callable<Integer> {
             System.out.println("skipping real frames: " + real + " not found");
         }
         // a cycle of 100 generated frames in memory, so the generator does not set the pace
-        try (RecordingReader r = new RepeatedRecording(new InMemoryRecording(
-                new SyntheticRecording(7, 100, 512, 512, 30.0), 100),
-                Math.max(1, largeFrames / 100))) {
+        try (RecordingReader r =
+                new RepeatedRecording(
+                        new InMemoryRecording(new SyntheticRecording(7, 100, 512, 512, 30.0), 100),
+                        Math.max(1, largeFrames / 100))) {
             rows.add(measure("512x512 uint16, full speed", r, 0));
         }
         System.out.println();
-        System.out.println(String.format("%-34s %8s %10s %10s %10s", "input", "frames",
-                "frames/s", "p50 ms", "p99 ms"));
+        System.out.println(
+                String.format(
+                        "%-34s %8s %10s %10s %10s",
+                        "input", "frames", "frames/s", "p50 ms", "p99 ms"));
         rows.forEach(System.out::println);
-        System.out.println("(" + Runtime.getRuntime().availableProcessors() + " cores, "
-                + "parallelism " + parallelism + ", embedded broker, latency = host receipt to"
-                + " token record readable by a consumer)");
+        System.out.println(
+                "("
+                        + Runtime.getRuntime().availableProcessors()
+                        + " cores, "
+                        + "parallelism "
+                        + parallelism
+                        + ", embedded broker, latency = host receipt to"
+                        + " token record readable by a consumer)");
         return 0;
     }
 
     /** Replays {@code r} at {@code fps}, or as fast as possible when 0, and reports. */
     private String measure(String name, RecordingReader r, double fps) throws Exception {
         System.out.println("benchmark: " + name + ", " + r.frameCount() + " frames");
-        ReplayOptions replay = ReplayOptions.builder().sessionId("bench-" + System.nanoTime())
-                .asFastAsPossible(fps == 0).fps(fps == 0 ? 30 : fps).showProgress(true)
-                .build();
+        ReplayOptions replay =
+                ReplayOptions.builder()
+                        .sessionId("bench-" + System.nanoTime())
+                        .asFastAsPossible(fps == 0)
+                        .fps(fps == 0 ? 30 : fps)
+                        .showProgress(true)
+                        .build();
         Configuration job = defaults();
         RunReport report = LocalPipeline.run(r, replay, job, parallelism, Duration.ofMinutes(10));
-        return String.format("%-34s %8d %10.1f %10.1f %10.1f", name, report.framesOut(),
-                report.framesPerSecond(), report.latencyP50Millis(), report.latencyP99Millis());
+        return String.format(
+                "%-34s %8d %10.1f %10.1f %10.1f",
+                name,
+                report.framesOut(),
+                report.framesPerSecond(),
+                report.latencyP50Millis(),
+                report.latencyP99Millis());
     }
 
     /** The default job options, as {@code cst run} would use them. */

@@ -25,15 +25,23 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code cst} launcher: one command per way of using the system. */
-@Command(name = "cst", mixinStandardHelpOptions = true, version = "cst 0.1.0",
+@Command(
+        name = "cst",
+        mixinStandardHelpOptions = true,
+        version = "cst 0.1.0",
         description = "Real-time acquisition processor for widefield calcium imaging.",
-        subcommands = {Cst.Run.class, Cst.Replay.class, Cst.Job.class, Cst.Broker.class,
-            Bench.class})
+        subcommands = {
+            Cst.Run.class,
+            Cst.Replay.class,
+            Cst.Job.class,
+            Cst.Broker.class,
+            Bench.class
+        })
 public final class Cst implements Runnable {
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Cst()).setCaseInsensitiveEnumValuesAllowed(true)
-                .execute(args);
+        int code =
+                new CommandLine(new Cst()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
         System.exit(code);
     }
 
@@ -53,33 +61,48 @@ public final class Cst implements Runnable {
     /** Prints the input and how its frames will be cut, before anything starts. */
     static void describe(RecordingReader recording, JobArgs job) {
         System.out.println("input            " + recording.describe());
-        String note = JobArgs.edgeNote(recording.width(), recording.height(), job.binning,
-                job.patchSize, job.edge);
+        String note =
+                JobArgs.edgeNote(
+                        recording.width(),
+                        recording.height(),
+                        job.binning,
+                        job.patchSize,
+                        job.edge);
         if (note != null) {
             System.out.println("patches          " + note);
         }
     }
 
-    @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "Replay a recording through Kafka (embedded unless"
-                    + " --bootstrap-servers) and the frame job on a local Flink MiniCluster,"
-                    + " then print a summary.")
+    @Command(
+            name = "run",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Replay a recording through Kafka (embedded unless --bootstrap-servers) and the"
+                            + " frame job on a local Flink MiniCluster, then print a summary.")
     static final class Run implements Callable<Integer> {
         @Mixin ReplayArgs replay;
         @Mixin JobArgs job;
 
-        @Option(names = "--parallelism", defaultValue = "1",
+        @Option(
+                names = "--parallelism",
+                defaultValue = "1",
                 description = "Flink parallelism. Default: ${DEFAULT-VALUE}.")
         int parallelism;
 
-        @Option(names = "--metrics-port", defaultValue = "9464",
-                description = "Prometheus endpoint on 127.0.0.1 (0 = any free port)."
-                        + " Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--metrics-port",
+                defaultValue = "9464",
+                description =
+                        "Prometheus endpoint on 127.0.0.1 (0 = any free port)."
+                                + " Default: ${DEFAULT-VALUE}.")
         int metricsPort;
 
-        @Option(names = "--timeout-s", defaultValue = "120",
-                description = "Wait this long for outputs after the replay. Default:"
-                        + " ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--timeout-s",
+                defaultValue = "120",
+                description =
+                        "Wait this long for outputs after the replay. Default:"
+                                + " ${DEFAULT-VALUE}.")
         long timeoutSeconds;
 
         @Override
@@ -90,15 +113,26 @@ public final class Cst implements Runnable {
                 int port = CstMetrics.serve("127.0.0.1", metricsPort);
                 String metricsUrl = "http://127.0.0.1:" + port + "/metrics";
                 System.out.println("metrics          " + metricsUrl);
-                RunReport report = LocalPipeline.run(recording, replay.toOptions(), config,
-                        parallelism, Duration.ofSeconds(timeoutSeconds));
-                System.out.print(report.format(config.get(FrameJobOptions.BOOTSTRAP_SERVERS)
-                        + (job.bootstrapServers == null ? " (embedded, stopped on exit)" : ""),
-                        metricsUrl));
-                if (report.duplicates() > 0 || report.framesOut() + report.dropped()
-                        < report.framesIn() + report.injectedDrops() - report.rejected()) {
-                    System.err.println("error: outputs are incomplete or duplicated; see the log"
-                            + " above and cst-output/logs/cst.log");
+                RunReport report =
+                        LocalPipeline.run(
+                                recording,
+                                replay.toOptions(),
+                                config,
+                                parallelism,
+                                Duration.ofSeconds(timeoutSeconds));
+                System.out.print(
+                        report.format(
+                                config.get(FrameJobOptions.BOOTSTRAP_SERVERS)
+                                        + (job.bootstrapServers == null
+                                                ? " (embedded, stopped on exit)"
+                                                : ""),
+                                metricsUrl));
+                if (report.duplicates() > 0
+                        || report.framesOut() + report.dropped()
+                                < report.framesIn() + report.injectedDrops() - report.rejected()) {
+                    System.err.println(
+                            "error: outputs are incomplete or duplicated; see the log"
+                                    + " above and cst-output/logs/cst.log");
                     return 1;
                 }
                 return 0;
@@ -108,16 +142,23 @@ public final class Cst implements Runnable {
         }
     }
 
-    @Command(name = "replay", mixinStandardHelpOptions = true,
+    @Command(
+            name = "replay",
+            mixinStandardHelpOptions = true,
             description = "Publish a recording to the frames topic of a running Kafka.")
     static final class Replay implements Callable<Integer> {
         @Mixin ReplayArgs replay;
 
-        @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT",
+        @Option(
+                names = "--bootstrap-servers",
+                required = true,
+                paramLabel = "HOST:PORT",
                 description = "Kafka to publish to.")
         String bootstrapServers;
 
-        @Option(names = "--topic", defaultValue = "cst.frames",
+        @Option(
+                names = "--topic",
+                defaultValue = "cst.frames",
                 description = "Frames topic. Default: ${DEFAULT-VALUE}.")
         String topic;
 
@@ -125,91 +166,139 @@ public final class Cst implements Runnable {
         public Integer call() throws Exception {
             try (RecordingReader recording = open(replay)) {
                 System.out.println("input            " + recording.describe());
-                Topics.ensure(bootstrapServers, java.util.Map.of(), java.util.List.of(topic), 1,
+                Topics.ensure(
+                        bootstrapServers,
+                        java.util.Map.of(),
+                        java.util.List.of(topic),
+                        1,
                         (short) 1);
-                try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-                        KafkaSettings.producer(bootstrapServers, java.util.Map.of()))) {
-                    ReplayResult r = new ReplaySource(recording, producer, topic,
-                            replay.toOptions(), CstMetrics.registry()).run();
-                    System.out.printf("published %d frames to %s in %.1f s (%.1f frames/s);"
-                            + " dropped on purpose: %d, reordered pairs: %d%n",
-                            r.framesPublished(), topic, r.elapsedNanos() / 1e9,
-                            r.framesPerSecond(), r.droppedIndices().size(), r.reorderedPairs());
+                try (KafkaProducer<String, byte[]> producer =
+                        new KafkaProducer<>(
+                                KafkaSettings.producer(bootstrapServers, java.util.Map.of()))) {
+                    ReplayResult r =
+                            new ReplaySource(
+                                            recording,
+                                            producer,
+                                            topic,
+                                            replay.toOptions(),
+                                            CstMetrics.registry())
+                                    .run();
+                    System.out.printf(
+                            "published %d frames to %s in %.1f s (%.1f frames/s);"
+                                    + " dropped on purpose: %d, reordered pairs: %d%n",
+                            r.framesPublished(),
+                            topic,
+                            r.elapsedNanos() / 1e9,
+                            r.framesPerSecond(),
+                            r.droppedIndices().size(),
+                            r.reorderedPairs());
                 }
             }
             return 0;
         }
     }
 
-    @Command(name = "job", mixinStandardHelpOptions = true,
-            description = "Run the frame job on a local Flink MiniCluster against a running"
-                    + " Kafka until interrupted.")
+    @Command(
+            name = "job",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Run the frame job on a local Flink MiniCluster against a running"
+                            + " Kafka until interrupted.")
     static final class Job implements Callable<Integer> {
         @Mixin JobArgs job;
 
-        @Option(names = "--parallelism", defaultValue = "1",
+        @Option(
+                names = "--parallelism",
+                defaultValue = "1",
                 description = "Flink parallelism. Default: ${DEFAULT-VALUE}.")
         int parallelism;
 
-        @Option(names = "--metrics-port", defaultValue = "9464",
+        @Option(
+                names = "--metrics-port",
+                defaultValue = "9464",
                 description = "Prometheus endpoint port. Default: ${DEFAULT-VALUE}.")
         int metricsPort;
 
-        @Option(names = "--metrics-host", defaultValue = "127.0.0.1",
-                description = "Address the metrics endpoint binds to; loopback unless it must be"
-                        + " scraped from elsewhere. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--metrics-host",
+                defaultValue = "127.0.0.1",
+                description =
+                        "Address the metrics endpoint binds to; loopback unless it must be"
+                                + " scraped from elsewhere. Default: ${DEFAULT-VALUE}.")
         String metricsHost;
 
         @Override
         public Integer call() throws Exception {
             Configuration config = job.toConfiguration();
             if (job.bootstrapServers == null) {
-                System.err.println("error: --bootstrap-servers is required for 'cst job'"
-                        + " (use 'cst run' for an embedded broker)");
+                System.err.println(
+                        "error: --bootstrap-servers is required for 'cst job'"
+                                + " (use 'cst run' for an embedded broker)");
                 return 2;
             }
-            Topics.ensure(job.bootstrapServers, job.kafkaProperties, java.util.List.of(
-                    config.get(FrameJobOptions.FRAMES_TOPIC),
-                    config.get(FrameJobOptions.DFF_TOPIC),
-                    config.get(FrameJobOptions.TOKENS_TOPIC),
-                    config.get(FrameJobOptions.EVENTS_TOPIC),
-                    config.get(FrameJobOptions.DEAD_LETTER_TOPIC)), parallelism, (short) 1);
+            Topics.ensure(
+                    job.bootstrapServers,
+                    job.kafkaProperties,
+                    java.util.List.of(
+                            config.get(FrameJobOptions.FRAMES_TOPIC),
+                            config.get(FrameJobOptions.DFF_TOPIC),
+                            config.get(FrameJobOptions.TOKENS_TOPIC),
+                            config.get(FrameJobOptions.EVENTS_TOPIC),
+                            config.get(FrameJobOptions.DEAD_LETTER_TOPIC)),
+                    parallelism,
+                    (short) 1);
             CstMetrics.serve(metricsHost, metricsPort);
-            JobClient client = FrameProcessingJob.forKafka(config)
-                    .executeAsync(LocalPipeline.localEnvironment(parallelism));
-            System.out.println("frame job running, id " + client.getJobID()
-                    + "; Ctrl-C to stop");
+            JobClient client =
+                    FrameProcessingJob.forKafka(config)
+                            .executeAsync(LocalPipeline.localEnvironment(parallelism));
+            System.out.println("frame job running, id " + client.getJobID() + "; Ctrl-C to stop");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> client.cancel()));
             client.getJobExecutionResult().get();
             return 0;
         }
     }
 
-    @Command(name = "broker", mixinStandardHelpOptions = true,
-            description = "Run a single-node Kafka broker (KRaft) on loopback until"
-                    + " interrupted.")
+    @Command(
+            name = "broker",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Run a single-node Kafka broker (KRaft) on loopback until" + " interrupted.")
     static final class Broker implements Callable<Integer> {
-        @Option(names = "--port", defaultValue = "9092",
+        @Option(
+                names = "--port",
+                defaultValue = "9092",
                 description = "Client port on 127.0.0.1. Default: ${DEFAULT-VALUE}.")
         int port;
 
-        @Option(names = "--dir", paramLabel = "DIR",
+        @Option(
+                names = "--dir",
+                paramLabel = "DIR",
                 description = "Log directory, kept on exit; default a temporary one.")
         Path dir;
 
         @Override
         public Integer call() throws Exception {
-            EmbeddedKafkaBroker broker = dir == null
-                    ? EmbeddedKafkaBroker.start(
-                            java.nio.file.Files.createTempDirectory("cst-kafka-"), true, port)
-                    : EmbeddedKafkaBroker.start(dir, false, port);
+            EmbeddedKafkaBroker broker =
+                    dir == null
+                            ? EmbeddedKafkaBroker.start(
+                                    java.nio.file.Files.createTempDirectory("cst-kafka-"),
+                                    true,
+                                    port)
+                            : EmbeddedKafkaBroker.start(dir, false, port);
             CountDownLatch stop = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                broker.close();
-                stop.countDown();
-            }));
-            System.out.println("Kafka broker ready at " + broker.bootstrapServers()
-                    + " (logs in " + broker.dataDir() + "); Ctrl-C to stop");
+            Runtime.getRuntime()
+                    .addShutdownHook(
+                            new Thread(
+                                    () -> {
+                                        broker.close();
+                                        stop.countDown();
+                                    }));
+            System.out.println(
+                    "Kafka broker ready at "
+                            + broker.bootstrapServers()
+                            + " (logs in "
+                            + broker.dataDir()
+                            + "); Ctrl-C to stop");
             stop.await();
             return 0;
         }

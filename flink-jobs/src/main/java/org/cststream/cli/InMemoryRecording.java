@@ -8,8 +8,8 @@ import org.cststream.frame.PixelType;
 import org.cststream.recording.RecordingReader;
 
 /**
- * The first frames of a recording held in memory, so a benchmark measures the pipeline rather
- * than the disk or the demo generator.
+ * The first frames of a recording held in memory, so a benchmark measures the pipeline rather than
+ * the disk or the demo generator.
  */
 final class InMemoryRecording implements RecordingReader {
     private final List<Frame> frames = new ArrayList<>();

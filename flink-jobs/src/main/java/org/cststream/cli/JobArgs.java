@@ -10,62 +10,102 @@ import picocli.CommandLine.Option;
 
 /** Command-line options of the frame job, shared by {@code run}, {@code job} and {@code bench}. */
 public class JobArgs {
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+    @Option(
+            names = "--bootstrap-servers",
+            paramLabel = "HOST:PORT",
             description = "Kafka to use; without it an embedded broker starts on loopback.")
     String bootstrapServers;
 
-    @Option(names = "--patch-size", defaultValue = "16", paramLabel = "PIXELS",
+    @Option(
+            names = "--patch-size",
+            defaultValue = "16",
+            paramLabel = "PIXELS",
             description = "Side of the square patches (tokens). Default: ${DEFAULT-VALUE}.")
     int patchSize;
 
-    @Option(names = "--binning", defaultValue = "1", paramLabel = "FACTOR",
+    @Option(
+            names = "--binning",
+            defaultValue = "1",
+            paramLabel = "FACTOR",
             description = "Average FACTOR x FACTOR blocks after dF/F. Default: ${DEFAULT-VALUE}.")
     int binning;
 
-    @Option(names = "--edge", defaultValue = "PAD", paramLabel = "PAD|CROP",
-            description = "Frames not a multiple of the patch: PAD with zeros or CROP."
-                    + " Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--edge",
+            defaultValue = "PAD",
+            paramLabel = "PAD|CROP",
+            description =
+                    "Frames not a multiple of the patch: PAD with zeros or CROP."
+                            + " Default: ${DEFAULT-VALUE}.")
     EdgeMode edge;
 
-    @Option(names = "--max-out-of-order", defaultValue = "8", paramLabel = "FRAMES",
-            description = "Frames that may wait for a late one before it counts as dropped."
-                    + " Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--max-out-of-order",
+            defaultValue = "8",
+            paramLabel = "FRAMES",
+            description =
+                    "Frames that may wait for a late one before it counts as dropped."
+                            + " Default: ${DEFAULT-VALUE}.")
     int maxOutOfOrder;
 
-    @Option(names = "--idle-timeout-ms", defaultValue = "2000", paramLabel = "MS",
-            description = "Release a silent session's waiting frames after MS."
-                    + " Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--idle-timeout-ms",
+            defaultValue = "2000",
+            paramLabel = "MS",
+            description =
+                    "Release a silent session's waiting frames after MS."
+                            + " Default: ${DEFAULT-VALUE}.")
     long idleTimeoutMillis;
 
-    @Option(names = "--baseline-seconds", defaultValue = "30", paramLabel = "S",
+    @Option(
+            names = "--baseline-seconds",
+            defaultValue = "30",
+            paramLabel = "S",
             description = "Time constant of the dF/F baseline. Default: ${DEFAULT-VALUE}.")
     double baselineSeconds;
 
-    @Option(names = "--warmup-frames", defaultValue = "10", paramLabel = "N",
-            description = "Frames of plain running mean before the exponential baseline."
-                    + " Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--warmup-frames",
+            defaultValue = "10",
+            paramLabel = "N",
+            description =
+                    "Frames of plain running mean before the exponential baseline."
+                            + " Default: ${DEFAULT-VALUE}.")
     int warmupFrames;
 
-    @Option(names = "--output-dir", paramLabel = "DIR",
+    @Option(
+            names = "--output-dir",
+            paramLabel = "DIR",
             description = "Also write dF/F frames as .npy files under DIR.")
     String outputDir;
 
-    @Option(names = "--checkpoint-interval-ms", defaultValue = "5000", paramLabel = "MS",
+    @Option(
+            names = "--checkpoint-interval-ms",
+            defaultValue = "5000",
+            paramLabel = "MS",
             description = "Flink checkpoint interval. Default: ${DEFAULT-VALUE}.")
     long checkpointMillis;
 
-    @Option(names = "--exactly-once",
+    @Option(
+            names = "--exactly-once",
             description = "Transactional sinks: outputs become visible at checkpoints.")
     boolean exactlyOnce;
 
-    @Option(names = "--topic-prefix", defaultValue = "cst", paramLabel = "PREFIX",
-            description = "Topics are PREFIX.frames, PREFIX.frames.dff, PREFIX.tokens,"
-                    + " PREFIX.events, PREFIX.deadletter. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--topic-prefix",
+            defaultValue = "cst",
+            paramLabel = "PREFIX",
+            description =
+                    "Topics are PREFIX.frames, PREFIX.frames.dff, PREFIX.tokens,"
+                            + " PREFIX.events, PREFIX.deadletter. Default: ${DEFAULT-VALUE}.")
     String topicPrefix;
 
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
-            description = "Extra Kafka client setting for every client (e.g."
-                    + " security.protocol=SASL_SSL); repeatable.")
+    @Option(
+            names = "--kafka-property",
+            paramLabel = "KEY=VALUE",
+            description =
+                    "Extra Kafka client setting for every client (e.g."
+                            + " security.protocol=SASL_SSL); repeatable.")
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
     /** Returns the job configuration these options describe. */
@@ -109,15 +149,39 @@ public class JobArgs {
         if (h % patch == 0 && w % patch == 0 && height % binning == 0 && width % binning == 0) {
             return null;
         }
-        String size = "frames of " + height + "x" + width + " (rows x cols)" + (binning > 1
-                ? ", binned to " + h + "x" + w : "") + ", are not a multiple of the " + patch
-                + "-pixel patch: ";
+        String size =
+                "frames of "
+                        + height
+                        + "x"
+                        + width
+                        + " (rows x cols)"
+                        + (binning > 1 ? ", binned to " + h + "x" + w : "")
+                        + ", are not a multiple of the "
+                        + patch
+                        + "-pixel patch: ";
         if (edge == EdgeMode.PAD) {
-            return size + "padding " + extraRows + " row(s) and " + extraCols + " column(s) of"
-                    + " zeros, " + gridRows + "x" + gridCols + " patches (--edge CROP to leave"
+            return size
+                    + "padding "
+                    + extraRows
+                    + " row(s) and "
+                    + extraCols
+                    + " column(s) of"
+                    + " zeros, "
+                    + gridRows
+                    + "x"
+                    + gridCols
+                    + " patches (--edge CROP to leave"
                     + " them out instead)";
         }
-        return size + "cropping " + (h % patch) + " row(s) and " + (w % patch) + " column(s), "
-                + gridRows + "x" + gridCols + " patches (--edge PAD keeps every pixel)";
+        return size
+                + "cropping "
+                + (h % patch)
+                + " row(s) and "
+                + (w % patch)
+                + " column(s), "
+                + gridRows
+                + "x"
+                + gridCols
+                + " patches (--edge PAD keeps every pixel)";
     }
 }

@@ -37,8 +37,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One local run end to end: a Kafka broker (embedded unless servers are given), the frame job on
- * a Flink MiniCluster, a replay of one recording, and a reader of the outputs that measures what a
+ * One local run end to end: a Kafka broker (embedded unless servers are given), the frame job on a
+ * Flink MiniCluster, a replay of one recording, and a reader of the outputs that measures what a
  * downstream consumer sees. Used by {@code cst run}, the benchmark and the system tests.
  */
 public final class LocalPipeline {
@@ -56,8 +56,13 @@ public final class LocalPipeline {
      * @param parallelism Flink parallelism (>= 1)
      * @param timeout how long to wait for the outputs after the replay ends
      */
-    public static RunReport run(RecordingReader recording, ReplayOptions replay,
-            Configuration job, int parallelism, Duration timeout) throws Exception {
+    public static RunReport run(
+            RecordingReader recording,
+            ReplayOptions replay,
+            Configuration job,
+            int parallelism,
+            Duration timeout)
+            throws Exception {
         EmbeddedKafkaBroker broker = null;
         try {
             if (job.getOptional(FrameJobOptions.BOOTSTRAP_SERVERS).isEmpty()) {
@@ -72,25 +77,37 @@ public final class LocalPipeline {
         }
     }
 
-    private static RunReport runOn(RecordingReader recording, ReplayOptions replay,
-            Configuration job, int parallelism, Duration timeout) throws Exception {
+    private static RunReport runOn(
+            RecordingReader recording,
+            ReplayOptions replay,
+            Configuration job,
+            int parallelism,
+            Duration timeout)
+            throws Exception {
         String servers = job.get(FrameJobOptions.BOOTSTRAP_SERVERS);
         Map<String, String> clientProps = job.get(FrameJobOptions.KAFKA_PROPERTIES);
-        List<String> outputs = List.of(job.get(FrameJobOptions.DFF_TOPIC),
-                job.get(FrameJobOptions.TOKENS_TOPIC), job.get(FrameJobOptions.EVENTS_TOPIC),
-                job.get(FrameJobOptions.DEAD_LETTER_TOPIC));
+        List<String> outputs =
+                List.of(
+                        job.get(FrameJobOptions.DFF_TOPIC),
+                        job.get(FrameJobOptions.TOKENS_TOPIC),
+                        job.get(FrameJobOptions.EVENTS_TOPIC),
+                        job.get(FrameJobOptions.DEAD_LETTER_TOPIC));
         List<String> all = new ArrayList<>(outputs);
         all.add(0, job.get(FrameJobOptions.FRAMES_TOPIC));
         Topics.ensure(servers, clientProps, all, parallelism, (short) 1);
 
-        double rejectedBefore = CstMetrics.total(CstMetrics.registry(),
-                MetricNames.FRAMES_REJECTED);
+        double rejectedBefore =
+                CstMetrics.total(CstMetrics.registry(), MetricNames.FRAMES_REJECTED);
         StreamExecutionEnvironment env = localEnvironment(parallelism);
         JobClient client = FrameProcessingJob.forKafka(job).executeAsync(env);
         LOG.info("frame job submitted jobId={}", client.getJobID());
-        Collector collector = new Collector(servers, clientProps,
-                job.get(FrameJobOptions.TOKENS_TOPIC), job.get(FrameJobOptions.EVENTS_TOPIC),
-                replay.sessionId);
+        Collector collector =
+                new Collector(
+                        servers,
+                        clientProps,
+                        job.get(FrameJobOptions.TOKENS_TOPIC),
+                        job.get(FrameJobOptions.EVENTS_TOPIC),
+                        replay.sessionId);
         Thread reader = new Thread(collector, "cst-output-reader");
         reader.setDaemon(true);
         reader.start();
@@ -99,30 +116,45 @@ public final class LocalPipeline {
             ReplayResult result;
             try (KafkaProducer<String, byte[]> producer =
                     new KafkaProducer<>(KafkaSettings.producer(servers, clientProps))) {
-                result = new ReplaySource(recording, producer,
-                        job.get(FrameJobOptions.FRAMES_TOPIC), replay, CstMetrics.registry())
-                        .run();
+                result =
+                        new ReplaySource(
+                                        recording,
+                                        producer,
+                                        job.get(FrameJobOptions.FRAMES_TOPIC),
+                                        replay,
+                                        CstMetrics.registry())
+                                .run();
             }
             reader.join(timeout.toMillis());
             if (reader.isAlive()) {
                 collector.stop();
                 reader.join(5000);
-                LOG.warn("outputs incomplete after timeout session={} seconds={} tokens={}",
-                        replay.sessionId, timeout.toSeconds(), collector.counters.size());
+                LOG.warn(
+                        "outputs incomplete after timeout session={} seconds={} tokens={}",
+                        replay.sessionId,
+                        timeout.toSeconds(),
+                        collector.counters.size());
             }
             double elapsed = (collector.lastOutputNanos - start) / 1e9;
             List<Long> latencies = new ArrayList<>(collector.latencyNanos);
             Collections.sort(latencies);
-            long rejected = Math.round(CstMetrics.total(CstMetrics.registry(),
-                    MetricNames.FRAMES_REJECTED) - rejectedBefore);
+            long rejected =
+                    Math.round(
+                            CstMetrics.total(CstMetrics.registry(), MetricNames.FRAMES_REJECTED)
+                                    - rejectedBefore);
             SessionEvent end = collector.end;
-            return new RunReport(replay.sessionId, result.framesPublished(),
+            return new RunReport(
+                    replay.sessionId,
+                    result.framesPublished(),
                     new HashSet<>(collector.counters).size(),
                     OutputReader.duplicates(collector.counters),
                     end == null ? collector.missing : end.framesMissing,
-                    result.droppedIndices().size(), rejected,
-                    percentile(latencies, 0.50) / 1e6, percentile(latencies, 0.99) / 1e6,
-                    Math.max(0, elapsed), outputs,
+                    result.droppedIndices().size(),
+                    rejected,
+                    percentile(latencies, 0.50) / 1e6,
+                    percentile(latencies, 0.99) / 1e6,
+                    Math.max(0, elapsed),
+                    outputs,
                     job.getOptional(FrameJobOptions.OUTPUT_DIR).orElse(null));
         } finally {
             collector.stop();
@@ -138,7 +170,8 @@ public final class LocalPipeline {
     public static StreamExecutionEnvironment localEnvironment(int parallelism) throws IOException {
         Configuration flink = new Configuration();
         flink.set(StateBackendOptions.STATE_BACKEND, "hashmap");
-        flink.setString("execution.checkpointing.dir",
+        flink.setString(
+                "execution.checkpointing.dir",
                 Files.createTempDirectory("cst-checkpoints-").toUri().toString());
         flink.setString("rest.bind-address", "127.0.0.1");
         flink.setString("taskmanager.memory.network.max", "256mb");
@@ -167,8 +200,12 @@ public final class LocalPipeline {
         volatile long missing;
         volatile long lastOutputNanos = System.nanoTime();
 
-        Collector(String servers, Map<String, String> props, String tokensTopic,
-                String eventsTopic, String session) {
+        Collector(
+                String servers,
+                Map<String, String> props,
+                String tokensTopic,
+                String eventsTopic,
+                String session) {
             this.servers = servers;
             this.props = props;
             this.tokensTopic = tokensTopic;
@@ -182,11 +219,12 @@ public final class LocalPipeline {
 
         @Override
         public void run() {
-            try (OutputReader reader = new OutputReader(servers, props,
-                    List.of(tokensTopic, eventsTopic))) {
+            try (OutputReader reader =
+                    new OutputReader(servers, props, List.of(tokensTopic, eventsTopic))) {
                 Set<Long> seen = new HashSet<>();
-                reader.consume(r -> accept(r, seen), () -> stopped.get()
-                        || (end != null && seen.size() >= end.framesOrdered),
+                reader.consume(
+                        r -> accept(r, seen),
+                        () -> stopped.get() || (end != null && seen.size() >= end.framesOrdered),
                         Duration.ofDays(1));
             } catch (RuntimeException e) {
                 LOG.warn("output reader failed: {}", e.toString());

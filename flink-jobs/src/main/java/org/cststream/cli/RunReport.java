@@ -18,9 +18,19 @@ import java.util.List;
  * @param topics the output topics
  * @param outputDir the .npy folder, or null
  */
-public record RunReport(String session, long framesIn, long framesOut, int duplicates,
-        long dropped, int injectedDrops, long rejected, double latencyP50Millis,
-        double latencyP99Millis, double elapsedSeconds, List<String> topics, String outputDir) {
+public record RunReport(
+        String session,
+        long framesIn,
+        long framesOut,
+        int duplicates,
+        long dropped,
+        int injectedDrops,
+        long rejected,
+        double latencyP50Millis,
+        double latencyP99Millis,
+        double elapsedSeconds,
+        List<String> topics,
+        String outputDir) {
 
     /** Returns frames out per second of wall time. */
     public double framesPerSecond() {
@@ -32,21 +42,31 @@ public record RunReport(String session, long framesIn, long framesOut, int dupli
         StringBuilder s = new StringBuilder();
         s.append("\n== summary: session ").append(session).append(" ==\n");
         s.append(String.format("frames in        %d (published by the replay)%n", framesIn));
-        s.append(String.format("frames out       %d (patch-token records, %d duplicates)%n",
-                framesOut, duplicates));
-        s.append(String.format("dropped          %d (found by the job; injected by the replay:"
-                + " %d)%n", dropped, injectedDrops));
-        s.append(String.format("rejected         %d (sent to the dead-letter topic)%n",
-                rejected));
-        s.append(String.format("latency          p50 %.1f ms, p99 %.1f ms (host receipt to"
-                + " readable output)%n", latencyP50Millis, latencyP99Millis));
-        s.append(String.format("throughput       %.1f frames/s over %.1f s%n", framesPerSecond(),
-                elapsedSeconds));
-        s.append("outputs          kafka ").append(bootstrapServers).append(" topics ")
-                .append(String.join(", ", topics)).append('\n');
+        s.append(
+                String.format(
+                        "frames out       %d (patch-token records, %d duplicates)%n",
+                        framesOut, duplicates));
+        s.append(
+                String.format(
+                        "dropped          %d (found by the job; injected by the replay:" + " %d)%n",
+                        dropped, injectedDrops));
+        s.append(String.format("rejected         %d (sent to the dead-letter topic)%n", rejected));
+        s.append(
+                String.format(
+                        "latency          p50 %.1f ms, p99 %.1f ms (host receipt to"
+                                + " readable output)%n",
+                        latencyP50Millis, latencyP99Millis));
+        s.append(
+                String.format(
+                        "throughput       %.1f frames/s over %.1f s%n",
+                        framesPerSecond(), elapsedSeconds));
+        s.append("outputs          kafka ")
+                .append(bootstrapServers)
+                .append(" topics ")
+                .append(String.join(", ", topics))
+                .append('\n');
         if (outputDir != null) {
-            s.append("                 dF/F frames as .npy under ").append(outputDir)
-                    .append('\n');
+            s.append("                 dF/F frames as .npy under ").append(outputDir).append('\n');
         }
         if (metricsUrl != null) {
             s.append("metrics          ").append(metricsUrl).append('\n');

@@ -7,8 +7,8 @@ import java.util.Objects;
  * One camera frame as it travels on Kafka: identity, clocks, geometry and raw pixel bytes.
  *
  * <p>A plain mutable class with public fields so that Flink serialises it as a POJO without
- * reflection-heavy fallbacks. The wire layout is defined by {@link FrameCodec}; see
- * {@code docs/frame-format.md}.
+ * reflection-heavy fallbacks. The wire layout is defined by {@link FrameCodec}; see {@code
+ * docs/frame-format.md}.
  */
 public class Frame {
     /** Flag bit: this record carries no pixels and marks the clean end of a session. */
@@ -16,28 +16,40 @@ public class Frame {
 
     /** Recording session id; also the Kafka key, so a session stays on one partition. */
     public String sessionId = "";
+
     /** Camera id within the rig (e.g. a serial number). */
     public String cameraId = "";
+
     /** Frame counter as reported by the camera; consecutive frames differ by one. */
     public long frameCounter;
+
     /** Excitation wavelength in nm, or 0 when the channel is only named or unknown. */
     public int channelNm;
+
     /** Channel name (e.g. "gcamp", "isosbestic"); empty when the wavelength says it all. */
     public String channelName = "";
+
     /** Acquisition time on the camera clock, in nanoseconds from an arbitrary epoch. */
     public long acquisitionNanos;
+
     /** Time the host received the frame, in nanoseconds since the Unix epoch. */
     public long hostReceiveNanos;
+
     /** Width in pixels (columns). */
     public int width;
+
     /** Height in pixels (rows). */
     public int height;
+
     /** Pixel type of {@link #pixels}. */
     public PixelType pixelType = PixelType.UINT16;
+
     /** True if multi-byte pixels are little-endian. */
     public boolean littleEndian = true;
+
     /** Flag bits, see {@link #FLAG_END_OF_SESSION}. */
     public int flags;
+
     /** Row-major pixel bytes, {@code width * height * pixelType.bytesPerPixel()} long. */
     public byte[] pixels = new byte[0];
 
@@ -64,8 +76,14 @@ public class Frame {
 
     /** Returns a short identity for log lines and error messages. */
     public String describe() {
-        return "session=" + sessionId + " camera=" + cameraId + " frame=" + frameCounter
-                + " channel=" + channelLabel();
+        return "session="
+                + sessionId
+                + " camera="
+                + cameraId
+                + " frame="
+                + frameCounter
+                + " channel="
+                + channelLabel();
     }
 
     /**
@@ -95,12 +113,18 @@ public class Frame {
             return false;
         }
         Frame f = (Frame) o;
-        return frameCounter == f.frameCounter && channelNm == f.channelNm
+        return frameCounter == f.frameCounter
+                && channelNm == f.channelNm
                 && acquisitionNanos == f.acquisitionNanos
-                && hostReceiveNanos == f.hostReceiveNanos && width == f.width
-                && height == f.height && littleEndian == f.littleEndian && flags == f.flags
-                && sessionId.equals(f.sessionId) && cameraId.equals(f.cameraId)
-                && channelName.equals(f.channelName) && pixelType == f.pixelType
+                && hostReceiveNanos == f.hostReceiveNanos
+                && width == f.width
+                && height == f.height
+                && littleEndian == f.littleEndian
+                && flags == f.flags
+                && sessionId.equals(f.sessionId)
+                && cameraId.equals(f.cameraId)
+                && channelName.equals(f.channelName)
+                && pixelType == f.pixelType
                 && java.util.Arrays.equals(pixels, f.pixels);
     }
 

@@ -1,8 +1,8 @@
 package org.cststream.frame;
 
 /**
- * A record that is not a valid frame. The {@link Reason} is stable and machine readable (it is
- * used as a metric tag and a dead-letter header); the message says what was found and what to do.
+ * A record that is not a valid frame. The {@link Reason} is stable and machine readable (it is used
+ * as a metric tag and a dead-letter header); the message says what was found and what to do.
  */
 public class FrameFormatException extends Exception {
     private static final long serialVersionUID = 1L;

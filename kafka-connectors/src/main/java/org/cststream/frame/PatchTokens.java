@@ -2,8 +2,8 @@ package org.cststream.frame;
 
 /**
  * One frame cut into square patches: the tokens the CST sees. Patches are in row-major grid order,
- * each patch's p x p values row-major, so patch {@code (r, c)} starts at
- * {@code ((r * gridCols) + c) * p * p}. Pixels past the frame's edge (pad mode) are 0.
+ * each patch's p x p values row-major, so patch {@code (r, c)} starts at {@code ((r * gridCols) +
+ * c) * p * p}. Pixels past the frame's edge (pad mode) are 0.
  */
 public class PatchTokens {
     public String sessionId = "";
@@ -11,19 +11,27 @@ public class PatchTokens {
     public long frameCounter;
     public int channelNm;
     public String channelName = "";
+
     /** Acquisition time on the camera clock, ns. */
     public long acquisitionNanos;
+
     /** Host receive time of the source frame, ns since the Unix epoch. */
     public long hostReceiveNanos;
+
     /** Patch side p in pixels (of the binned frame). */
     public int patchSize;
+
     public int gridRows;
     public int gridCols;
+
     /** Height and width of the frame the patches were cut from (after binning). */
     public int frameHeight;
+
     public int frameWidth;
+
     /** Spatial binning factor applied before cutting (1 = none). */
     public int binning = 1;
+
     /** gridRows * gridCols * patchSize * patchSize values. */
     public float[] values = new float[0];
 

@@ -7,8 +7,8 @@ public final class PixelConversion {
     private PixelConversion() {}
 
     /**
-     * Returns the frame's pixels as floats in row-major order. Unsigned types are widened
-     * ({@code value & 0xFFFF}), so 65535 stays 65535.
+     * Returns the frame's pixels as floats in row-major order. Unsigned types are widened ({@code
+     * value & 0xFFFF}), so 65535 stays 65535.
      */
     public static float[] toFloats(Frame frame) {
         int n = frame.width * frame.height;
@@ -20,22 +20,24 @@ public final class PixelConversion {
                     out[i] = frame.pixels[i] & 0xFF;
                 }
                 break;
-            case UINT16: {
-                short[] raw = new short[n];
-                b.asShortBuffer().get(raw);
-                for (int i = 0; i < n; i++) {
-                    out[i] = raw[i] & 0xFFFF;
+            case UINT16:
+                {
+                    short[] raw = new short[n];
+                    b.asShortBuffer().get(raw);
+                    for (int i = 0; i < n; i++) {
+                        out[i] = raw[i] & 0xFFFF;
+                    }
+                    break;
                 }
-                break;
-            }
-            case INT16: {
-                short[] raw = new short[n];
-                b.asShortBuffer().get(raw);
-                for (int i = 0; i < n; i++) {
-                    out[i] = raw[i];
+            case INT16:
+                {
+                    short[] raw = new short[n];
+                    b.asShortBuffer().get(raw);
+                    for (int i = 0; i < n; i++) {
+                        out[i] = raw[i];
+                    }
+                    break;
                 }
-                break;
-            }
             case FLOAT32:
                 b.asFloatBuffer().get(out);
                 break;
@@ -47,8 +49,8 @@ public final class PixelConversion {
 
     /** Returns float values as little-endian float32 pixel bytes. */
     public static byte[] fromFloats(float[] values) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * 4)
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b =
+                ByteBuffer.allocate(values.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(values);
         return b.array();
     }

@@ -1,8 +1,6 @@
 package org.cststream.frame;
 
-/**
- * Pixel types a frame may carry on the wire. The code is the byte stored in the frame header.
- */
+/** Pixel types a frame may carry on the wire. The code is the byte stored in the frame header. */
 public enum PixelType {
     UINT8(1, 1, 255.0),
     UINT16(2, 2, 65535.0),
@@ -49,12 +47,14 @@ public enum PixelType {
             }
         }
         throw new IllegalArgumentException(
-                "unknown pixel type code " + code + " (known: 1=uint8, 2=uint16, 3=int16, 4=float32)");
+                "unknown pixel type code "
+                        + code
+                        + " (known: 1=uint8, 2=uint16, 3=int16, 4=float32)");
     }
 
     /**
-     * Parses a pixel type name as written on the command line or in NumPy ({@code uint16},
-     * {@code <u2}, {@code int16}, {@code float32}, ...).
+     * Parses a pixel type name as written on the command line or in NumPy ({@code uint16}, {@code
+     * <u2}, {@code int16}, {@code float32}, ...).
      *
      * @throws IllegalArgumentException if the name is not a supported type
      */
@@ -82,7 +82,8 @@ public enum PixelType {
                 return FLOAT32;
             default:
                 throw new IllegalArgumentException(
-                        "unsupported pixel type '" + name
+                        "unsupported pixel type '"
+                                + name
                                 + "': use one of uint8, uint16, int16, float32");
         }
     }

@@ -7,13 +7,14 @@ import java.util.zip.CRC32;
 import org.cststream.frame.FrameFormatException.Reason;
 
 /**
- * Encodes and decodes patch-token records (magic {@code CSTT}, version 1; layout in
- * {@code docs/frame-format.md}). All integers and values are little-endian; the record ends with a
- * CRC-32 of all preceding bytes.
+ * Encodes and decodes patch-token records (magic {@code CSTT}, version 1; layout in {@code
+ * docs/frame-format.md}). All integers and values are little-endian; the record ends with a CRC-32
+ * of all preceding bytes.
  */
 public final class TokenCodec {
     /** ASCII {@code CSTT} read as a little-endian int. */
     public static final int MAGIC = 0x54545343;
+
     public static final int VERSION = 1;
 
     private TokenCodec() {}
@@ -23,8 +24,8 @@ public final class TokenCodec {
         byte[] session = t.sessionId.getBytes(StandardCharsets.UTF_8);
         byte[] camera = t.cameraId.getBytes(StandardCharsets.UTF_8);
         byte[] channel = t.channelName.getBytes(StandardCharsets.UTF_8);
-        int size = 64 + 6 + session.length + camera.length + channel.length
-                + 4 * t.values.length + 4;
+        int size =
+                64 + 6 + session.length + camera.length + channel.length + 4 * t.values.length + 4;
         ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(MAGIC);
         b.put((byte) VERSION);
@@ -67,7 +68,8 @@ public final class TokenCodec {
         }
         int version = b.get();
         if (version != VERSION) {
-            throw new FrameFormatException(Reason.UNSUPPORTED_VERSION,
+            throw new FrameFormatException(
+                    Reason.UNSUPPORTED_VERSION,
                     "token format version " + version + " is not supported");
         }
         b.get();
@@ -87,16 +89,28 @@ public final class TokenCodec {
         t.sessionId = string(b);
         t.cameraId = string(b);
         t.channelName = string(b);
-        if (n < 0 || b.remaining() != 4L * n + 4
+        if (n < 0
+                || b.remaining() != 4L * n + 4
                 || n != t.gridRows * t.gridCols * t.patchSize * t.patchSize) {
-            throw new FrameFormatException(Reason.TRUNCATED, "token record announces " + n
-                    + " values for a " + t.gridRows + "x" + t.gridCols + " grid of "
-                    + t.patchSize + "-pixel patches but holds " + (b.remaining() - 4) / 4);
+            throw new FrameFormatException(
+                    Reason.TRUNCATED,
+                    "token record announces "
+                            + n
+                            + " values for a "
+                            + t.gridRows
+                            + "x"
+                            + t.gridCols
+                            + " grid of "
+                            + t.patchSize
+                            + "-pixel patches but holds "
+                            + (b.remaining() - 4) / 4);
         }
         CRC32 crc = new CRC32();
         crc.update(record, 0, record.length - 4);
-        int stored = ByteBuffer.wrap(record, record.length - 4, 4).order(ByteOrder.LITTLE_ENDIAN)
-                .getInt();
+        int stored =
+                ByteBuffer.wrap(record, record.length - 4, 4)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .getInt();
         if (stored != (int) crc.getValue()) {
             throw new FrameFormatException(Reason.BAD_CHECKSUM, "token record checksum mismatch");
         }

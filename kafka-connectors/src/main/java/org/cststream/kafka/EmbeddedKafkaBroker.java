@@ -92,8 +92,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("process.roles", "broker,controller");
         props.put("node.id", String.valueOf(NODE_ID));
         props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
-        props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort
-                + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        props.put(
+                "listeners",
+                "PLAINTEXT://127.0.0.1:"
+                        + brokerPort
+                        + ",CONTROLLER://127.0.0.1:"
+                        + controllerPort);
         props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
         props.put("controller.listener.names", "CONTROLLER");
         props.put("inter.broker.listener.name", "PLAINTEXT");
@@ -119,15 +123,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         try {
             format();
         } catch (Exception e) {
-            throw new IllegalStateException("cannot format the Kafka log directory " + dataDir
-                    + "; delete it or point --kafka-dir at an empty folder", e);
+            throw new IllegalStateException(
+                    "cannot format the Kafka log directory "
+                            + dataDir
+                            + "; delete it or point --kafka-dir at an empty folder",
+                    e);
         }
         Map<Object, Object> config = new HashMap<>(props);
         server = new KafkaRaftServer(new KafkaConfig(config, false), Time.SYSTEM);
         server.startup();
         awaitReady();
-        LOG.info("embedded Kafka broker started bootstrap={} dir={} startMillis={}",
-                bootstrapServers(), dataDir,
+        LOG.info(
+                "embedded Kafka broker started bootstrap={} dir={} startMillis={}",
+                bootstrapServers(),
+                dataDir,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
@@ -160,8 +169,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     }
                 } catch (Exception e) {
                     if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("embedded Kafka broker at "
-                                + bootstrapServers() + " did not become ready in 60 s", e);
+                        throw new IllegalStateException(
+                                "embedded Kafka broker at "
+                                        + bootstrapServers()
+                                        + " did not become ready in 60 s",
+                                e);
                     }
                 }
                 Thread.sleep(100);

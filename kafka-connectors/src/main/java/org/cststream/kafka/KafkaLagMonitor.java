@@ -40,33 +40,47 @@ public final class KafkaLagMonitor implements AutoCloseable {
      *
      * @param periodMillis poll period in ms (>= 100)
      */
-    public KafkaLagMonitor(String bootstrapServers, Map<String, String> clientProps,
-            String topic, String groupId, MeterRegistry registry, long periodMillis) {
+    public KafkaLagMonitor(
+            String bootstrapServers,
+            Map<String, String> clientProps,
+            String topic,
+            String groupId,
+            MeterRegistry registry,
+            long periodMillis) {
         this.admin = Admin.create(KafkaSettings.admin(bootstrapServers, clientProps));
         this.topic = topic;
         this.groupId = groupId;
         this.registry = registry;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "cst-kafka-lag");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleWithFixedDelay(this::poll, 0, Math.max(100, periodMillis),
-                TimeUnit.MILLISECONDS);
+        this.timer =
+                Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "cst-kafka-lag");
+                            t.setDaemon(true);
+                            return t;
+                        });
+        timer.scheduleWithFixedDelay(
+                this::poll, 0, Math.max(100, periodMillis), TimeUnit.MILLISECONDS);
     }
 
     private void poll() {
         try {
-            TopicDescription d = admin.describeTopics(java.util.List.of(topic)).allTopicNames()
-                    .get(10, TimeUnit.SECONDS).get(topic);
-            Map<TopicPartition, OffsetSpec> latest = d.partitions().stream().collect(
-                    Collectors.toMap(p -> new TopicPartition(topic, p.partition()),
-                            p -> OffsetSpec.latest()));
-            Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(latest).all()
-                    .get(10, TimeUnit.SECONDS);
-            Map<TopicPartition, OffsetAndMetadata> committed = admin
-                    .listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata()
-                    .get(10, TimeUnit.SECONDS);
+            TopicDescription d =
+                    admin.describeTopics(java.util.List.of(topic))
+                            .allTopicNames()
+                            .get(10, TimeUnit.SECONDS)
+                            .get(topic);
+            Map<TopicPartition, OffsetSpec> latest =
+                    d.partitions().stream()
+                            .collect(
+                                    Collectors.toMap(
+                                            p -> new TopicPartition(topic, p.partition()),
+                                            p -> OffsetSpec.latest()));
+            Map<TopicPartition, ListOffsetsResultInfo> ends =
+                    admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(groupId)
+                            .partitionsToOffsetAndMetadata()
+                            .get(10, TimeUnit.SECONDS);
             for (Map.Entry<TopicPartition, ListOffsetsResultInfo> e : ends.entrySet()) {
                 OffsetAndMetadata c = committed.get(e.getKey());
                 long lag = e.getValue().offset() - (c == null ? 0 : c.offset());
@@ -75,8 +89,12 @@ public final class KafkaLagMonitor implements AutoCloseable {
         } catch (Exception e) {
             if (!warned) {
                 warned = true;
-                LOG.warn("cannot read consumer lag topic={} group={}: {} (further failures at"
-                        + " DEBUG)", topic, groupId, e.toString());
+                LOG.warn(
+                        "cannot read consumer lag topic={} group={}: {} (further failures at"
+                                + " DEBUG)",
+                        topic,
+                        groupId,
+                        e.toString());
             } else {
                 LOG.debug("cannot read consumer lag topic={} group={}", topic, groupId, e);
             }
@@ -84,14 +102,17 @@ public final class KafkaLagMonitor implements AutoCloseable {
     }
 
     private AtomicLong gauge(int partition) {
-        return lags.computeIfAbsent(partition, p -> {
-            AtomicLong v = new AtomicLong();
-            Gauge.builder(MetricNames.KAFKA_LAG, v, AtomicLong::get)
-                    .description("records of the frames topic not yet committed by the job")
-                    .tag(MetricNames.TAG_TOPIC, topic)
-                    .tag(MetricNames.TAG_PARTITION, String.valueOf(p)).register(registry);
-            return v;
-        });
+        return lags.computeIfAbsent(
+                partition,
+                p -> {
+                    AtomicLong v = new AtomicLong();
+                    Gauge.builder(MetricNames.KAFKA_LAG, v, AtomicLong::get)
+                            .description("records of the frames topic not yet committed by the job")
+                            .tag(MetricNames.TAG_TOPIC, topic)
+                            .tag(MetricNames.TAG_PARTITION, String.valueOf(p))
+                            .register(registry);
+                    return v;
+                });
     }
 
     @Override

@@ -25,8 +25,8 @@ public final class KafkaSettings {
     private KafkaSettings() {}
 
     /**
-     * Returns producer properties for frame records: idempotent, acks=all, lz4 compression,
-     * request and buffer sizes for {@link #MAX_RECORD_BYTES} records.
+     * Returns producer properties for frame records: idempotent, acks=all, lz4 compression, request
+     * and buffer sizes for {@link #MAX_RECORD_BYTES} records.
      *
      * @param bootstrapServers comma-separated host:port list
      * @param extra further client properties (e.g. security settings); they override defaults
@@ -65,7 +65,8 @@ public final class KafkaSettings {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+        p.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
                 ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.putAll(consumerTuning());

@@ -24,25 +24,38 @@ public final class Topics {
      * @param partitions partitions of each new topic (1 or more)
      * @param replication replication factor of each new topic (1 for a single broker)
      */
-    public static void ensure(String bootstrapServers, Map<String, String> clientProps,
-            List<String> names, int partitions, short replication) {
+    public static void ensure(
+            String bootstrapServers,
+            Map<String, String> clientProps,
+            List<String> names,
+            int partitions,
+            short replication) {
         try (Admin admin = Admin.create(KafkaSettings.admin(bootstrapServers, clientProps))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> create = new ArrayList<>();
             for (String name : names) {
                 if (!existing.contains(name)) {
-                    create.add(new NewTopic(name, partitions, replication)
-                            .configs(KafkaSettings.frameTopicConfig()));
+                    create.add(
+                            new NewTopic(name, partitions, replication)
+                                    .configs(KafkaSettings.frameTopicConfig()));
                 }
             }
             if (!create.isEmpty()) {
                 admin.createTopics(create).all().get(30, TimeUnit.SECONDS);
-                LOG.info("created topics names={} partitions={}", create.stream()
-                        .map(NewTopic::name).toList(), partitions);
+                LOG.info(
+                        "created topics names={} partitions={}",
+                        create.stream().map(NewTopic::name).toList(),
+                        partitions);
             }
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot create topics " + names + " on "
-                    + bootstrapServers + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot create topics "
+                            + names
+                            + " on "
+                            + bootstrapServers
+                            + ": "
+                            + e.getMessage(),
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);

@@ -45,11 +45,20 @@ public final class CstMetrics {
             return server.getPort();
         }
         try {
-            server = HTTPServer.builder().hostname(host).port(port)
-                    .registry(REGISTRY.getPrometheusRegistry()).buildAndStart();
+            server =
+                    HTTPServer.builder()
+                            .hostname(host)
+                            .port(port)
+                            .registry(REGISTRY.getPrometheusRegistry())
+                            .buildAndStart();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve metrics on " + host + ":" + port
-                    + "; choose another --metrics-port or 0 for a free one", e);
+            throw new UncheckedIOException(
+                    "cannot serve metrics on "
+                            + host
+                            + ":"
+                            + port
+                            + "; choose another --metrics-port or 0 for a free one",
+                    e);
         }
         LOG.info("metrics endpoint started url=http://{}:{}/metrics", host, server.getPort());
         return server.getPort();

@@ -5,30 +5,40 @@ package org.cststream.metrics;
  * dashboards and alert rules. Micrometer's Prometheus registry turns {@code cst.frames.received}
  * into {@code cst_frames_received_total} and timers into {@code *_seconds}.
  *
- * <p>Tag values are bounded: sessions, channels, reasons, stages and outputs, never a frame
- * number or a file name.
+ * <p>Tag values are bounded: sessions, channels, reasons, stages and outputs, never a frame number
+ * or a file name.
  */
 public final class MetricNames {
     /** Valid frames decoded by the job. Tags: session, channel. */
     public static final String FRAMES_RECEIVED = "cst.frames.received";
+
     /** Frames found missing (gaps in the camera counter). Tags: session. */
     public static final String FRAMES_DROPPED = "cst.frames.dropped";
+
     /** Records sent to the dead-letter topic. Tags: reason, stage. */
     public static final String FRAMES_REJECTED = "cst.frames.rejected";
+
     /** Frames written to an output. Tags: session, channel, output. */
     public static final String FRAMES_WRITTEN = "cst.frames.written";
+
     /** Gaps in time without a gap in the counter (the camera skipped exposures). Tags: session. */
     public static final String TIME_GAPS = "cst.frames.time.gaps";
+
     /** Time from host receipt of a frame to its processed output. Tags: stage. */
     public static final String FRAME_LATENCY = "cst.frame.latency";
+
     /** Pixels whose dF/F was set to 0: saturated or baseline too small. Tags: session, kind. */
     public static final String DFF_INVALID_PIXELS = "cst.dff.invalid.pixels";
+
     /** Records behind the log end, per partition of the frames topic. Tags: topic, partition. */
     public static final String KAFKA_LAG = "cst.kafka.lag";
+
     /** Frames the replay source published. Tags: session. */
     public static final String REPLAY_PUBLISHED = "cst.replay.frames.published";
+
     /** Frames the replay source dropped on purpose (fault injection). Tags: session. */
     public static final String REPLAY_INJECTED_DROPS = "cst.replay.frames.injected.drops";
+
     /** Sessions that sent their end-of-session marker through the job. Tags: none. */
     public static final String SESSIONS_ENDED = "cst.sessions.ended";
 

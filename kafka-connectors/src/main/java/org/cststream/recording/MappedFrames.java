@@ -9,9 +9,9 @@ import java.nio.file.StandardOpenOption;
 /**
  * A run of equally sized frames in a file, memory-mapped read-only for random access.
  *
- * <p>One mapping holds at most 2 GiB, so a long recording is mapped as several segments, each
- * a whole number of frames, so that no frame straddles two segments. Reads use absolute bulk
- * gets, which leave the buffers' positions alone and so may run from several threads.
+ * <p>One mapping holds at most 2 GiB, so a long recording is mapped as several segments, each a
+ * whole number of frames, so that no frame straddles two segments. Reads use absolute bulk gets,
+ * which leave the buffers' positions alone and so may run from several threads.
  */
 final class MappedFrames {
     /** Target size of one mapped segment; a segment holds at least one frame. */
@@ -23,7 +23,11 @@ final class MappedFrames {
     private final int framesPerSegment;
     private volatile MappedByteBuffer[] segments;
 
-    private MappedFrames(Path path, int frameBytes, int frameCount, int framesPerSegment,
+    private MappedFrames(
+            Path path,
+            int frameBytes,
+            int frameCount,
+            int framesPerSegment,
             MappedByteBuffer[] segments) {
         this.path = path;
         this.frameBytes = frameBytes;
@@ -43,9 +47,18 @@ final class MappedFrames {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long needed = offset + (long) frameCount * frameBytes;
             if (ch.size() < needed) {
-                throw new IOException(path + ": file has " + ch.size() + " bytes but "
-                        + frameCount + " frames of " + frameBytes + " bytes from offset "
-                        + offset + " need " + needed);
+                throw new IOException(
+                        path
+                                + ": file has "
+                                + ch.size()
+                                + " bytes but "
+                                + frameCount
+                                + " frames of "
+                                + frameBytes
+                                + " bytes from offset "
+                                + offset
+                                + " need "
+                                + needed);
             }
             int perSegment = (int) Math.max(1, Math.min(frameCount, SEGMENT_BYTES / frameBytes));
             int count = frameCount == 0 ? 0 : (frameCount + perSegment - 1) / perSegment;
@@ -53,8 +66,8 @@ final class MappedFrames {
             for (int s = 0; s < count; s++) {
                 int frames = Math.min(perSegment, frameCount - s * perSegment);
                 long start = offset + (long) s * perSegment * frameBytes;
-                segments[s] = ch.map(FileChannel.MapMode.READ_ONLY, start,
-                        (long) frames * frameBytes);
+                segments[s] =
+                        ch.map(FileChannel.MapMode.READ_ONLY, start, (long) frames * frameBytes);
             }
             return new MappedFrames(path, frameBytes, frameCount, perSegment, segments);
         }
@@ -82,8 +95,8 @@ final class MappedFrames {
     }
 
     /**
-     * Drops the mappings. The operating system unmaps them when they are garbage collected,
-     * which Java 17 offers no supported way to force.
+     * Drops the mappings. The operating system unmaps them when they are garbage collected, which
+     * Java 17 offers no supported way to force.
      */
     void close() {
         segments = null;

@@ -50,8 +50,8 @@ final class NaturalOrder implements Comparator<String> {
     }
 
     /**
-     * Lists the regular files in a folder whose extension (lower case, no dot) passes the
-     * filter, in natural order of their names.
+     * Lists the regular files in a folder whose extension (lower case, no dot) passes the filter,
+     * in natural order of their names.
      *
      * @throws IOException if the folder cannot be listed
      */
@@ -67,8 +67,10 @@ final class NaturalOrder implements Comparator<String> {
 
     /** Returns true for a lower-case extension in the given set. */
     static Predicate<String> anyOf(String... extensions) {
-        List<String> set = Stream.of(extensions).map(e -> e.toLowerCase(Locale.ROOT))
-                .collect(Collectors.toList());
+        List<String> set =
+                Stream.of(extensions)
+                        .map(e -> e.toLowerCase(Locale.ROOT))
+                        .collect(Collectors.toList());
         return set::contains;
     }
 

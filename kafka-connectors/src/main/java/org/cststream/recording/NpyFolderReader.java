@@ -10,12 +10,12 @@ import org.cststream.frame.Frame;
 import org.cststream.frame.PixelType;
 
 /**
- * Reads a folder of {@code .npy} files, one 2-D frame of shape {@code (H, W)} per file, in
- * natural order of the file names ({@code 2.npy} before {@code 10.npy}).
+ * Reads a folder of {@code .npy} files, one 2-D frame of shape {@code (H, W)} per file, in natural
+ * order of the file names ({@code 2.npy} before {@code 10.npy}).
  *
- * <p>Opening reads every file's header (a few hundred bytes each) and rejects the folder
- * unless all frames share one shape and dtype, so that a bad file is reported before replay
- * starts rather than in the middle of it. Each {@link #read(int)} then reads one file.
+ * <p>Opening reads every file's header (a few hundred bytes each) and rejects the folder unless all
+ * frames share one shape and dtype, so that a bad file is reported before replay starts rather than
+ * in the middle of it. Each {@link #read(int)} then reads one file.
  */
 public final class NpyFolderReader implements RecordingReader {
     private final Path folder;
@@ -25,8 +25,8 @@ public final class NpyFolderReader implements RecordingReader {
     private final int height;
     private final int frameBytes;
 
-    private NpyFolderReader(Path folder, List<Path> files, NpyFormat.Header header,
-            int frameBytes) {
+    private NpyFolderReader(
+            Path folder, List<Path> files, NpyFormat.Header header, int frameBytes) {
         this.folder = folder;
         this.files = files;
         this.header = header;
@@ -41,9 +41,9 @@ public final class NpyFolderReader implements RecordingReader {
      *
      * @param folder a folder holding one or more {@code .npy} files (other files are ignored)
      * @return an open reader
-     * @throws IOException if the folder cannot be listed, holds no {@code .npy} file, or a
-     *     file is not a valid 2-D {@code .npy} of the same shape and dtype as the first; the
-     *     message names the offending file
+     * @throws IOException if the folder cannot be listed, holds no {@code .npy} file, or a file is
+     *     not a valid 2-D {@code .npy} of the same shape and dtype as the first; the message names
+     *     the offending file
      */
     public static NpyFolderReader open(Path folder) throws IOException {
         List<Path> files = NaturalOrder.list(folder, NaturalOrder.anyOf("npy"));
@@ -52,25 +52,40 @@ public final class NpyFolderReader implements RecordingReader {
         }
         NpyFormat.Header first = NpyFormat.readHeader(files.get(0));
         if (first.ndim() != 2) {
-            throw new IOException(files.get(0) + ": shape " + first.shapeText() + " is not"
-                    + " 2-D; a folder recording needs one (H, W) frame per file");
+            throw new IOException(
+                    files.get(0)
+                            + ": shape "
+                            + first.shapeText()
+                            + " is not"
+                            + " 2-D; a folder recording needs one (H, W) frame per file");
         }
         long[] shape = first.shape();
-        int frameBytes = ReaderSupport.frameBytes(files.get(0), shape[1], shape[0],
-                first.pixelType());
+        int frameBytes =
+                ReaderSupport.frameBytes(files.get(0), shape[1], shape[0], first.pixelType());
         for (Path file : files.subList(1, files.size())) {
             checkSame(file, NpyFormat.readHeader(file), first, files.get(0));
         }
         return new NpyFolderReader(folder, List.copyOf(files), first, frameBytes);
     }
 
-    private static void checkSame(Path file, NpyFormat.Header h, NpyFormat.Header first,
-            Path firstFile) throws IOException {
+    private static void checkSame(
+            Path file, NpyFormat.Header h, NpyFormat.Header first, Path firstFile)
+            throws IOException {
         if (!h.sameArrayAs(first)) {
-            throw new IOException(file + ": shape " + h.shapeText() + " dtype " + h.descr()
-                    + " differs from " + first.shapeText() + " " + first.descr() + " of "
-                    + firstFile.getFileName() + "; every frame in the folder must share shape"
-                    + " and dtype");
+            throw new IOException(
+                    file
+                            + ": shape "
+                            + h.shapeText()
+                            + " dtype "
+                            + h.descr()
+                            + " differs from "
+                            + first.shapeText()
+                            + " "
+                            + first.descr()
+                            + " of "
+                            + firstFile.getFileName()
+                            + "; every frame in the folder must share shape"
+                            + " and dtype");
         }
     }
 
@@ -100,8 +115,8 @@ public final class NpyFolderReader implements RecordingReader {
     }
 
     /**
-     * {@inheritDoc} The file's header is read again and must still match the folder's shape
-     * and dtype, since files may be replaced while a replay runs.
+     * {@inheritDoc} The file's header is read again and must still match the folder's shape and
+     * dtype, since files may be replaced while a replay runs.
      */
     @Override
     public Frame read(int index) throws IOException {
@@ -115,19 +130,20 @@ public final class NpyFolderReader implements RecordingReader {
             while (b.hasRemaining()) {
                 int n = ch.read(b, pos);
                 if (n < 0) {
-                    throw new IOException(file + ": file ends inside frame " + index
-                            + "'s data");
+                    throw new IOException(file + ": file ends inside frame " + index + "'s data");
                 }
                 pos += n;
             }
-            return ReaderSupport.frame(index, width, height, header.pixelType(),
-                    h.byteOrder(), b.array());
+            return ReaderSupport.frame(
+                    index, width, height, header.pixelType(), h.byteOrder(), b.array());
         }
     }
 
     @Override
     public String describe() {
-        return "npy-folder path=" + folder + " "
+        return "npy-folder path="
+                + folder
+                + " "
                 + ReaderSupport.describeShape(files.size(), width, height, header.pixelType());
     }
 

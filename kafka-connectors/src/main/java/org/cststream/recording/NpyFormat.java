@@ -26,19 +26,19 @@ import org.cststream.frame.PixelType;
 public final class NpyFormat {
     /** The six bytes every {@code .npy} file starts with: {@code \x93NUMPY}. */
     static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+
     /** Dtype descriptors accepted, for error messages. */
     static final String SUPPORTED_DTYPES = "|u1, <u2, >u2, <i2, >i2, <f4, >f4";
+
     /** Largest header accepted, in bytes: bounds the allocation for a corrupt length field. */
     static final int MAX_HEADER_BYTES = 1 << 20;
 
     // numpy writes repr() of a dict, so keys and strings are single-quoted; double quotes are
     // accepted too because hand-written headers use them
-    private static final Pattern DESCR =
-            Pattern.compile("['\"]descr['\"]\\s*:\\s*(['\"])(.*?)\\1");
+    private static final Pattern DESCR = Pattern.compile("['\"]descr['\"]\\s*:\\s*(['\"])(.*?)\\1");
     private static final Pattern FORTRAN =
             Pattern.compile("['\"]fortran_order['\"]\\s*:\\s*(True|False)");
-    private static final Pattern SHAPE =
-            Pattern.compile("['\"]shape['\"]\\s*:\\s*\\(([^)]*)\\)");
+    private static final Pattern SHAPE = Pattern.compile("['\"]shape['\"]\\s*:\\s*\\(([^)]*)\\)");
 
     private NpyFormat() {}
 
@@ -102,8 +102,11 @@ public final class NpyFormat {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Header h && version.equals(h.version) && descr.equals(h.descr)
-                    && Arrays.equals(shape, h.shape) && dataOffset == h.dataOffset;
+            return o instanceof Header h
+                    && version.equals(h.version)
+                    && descr.equals(h.descr)
+                    && Arrays.equals(shape, h.shape)
+                    && dataOffset == h.dataOffset;
         }
 
         @Override
@@ -113,20 +116,26 @@ public final class NpyFormat {
 
         @Override
         public String toString() {
-            return "npy " + version + " descr=" + descr + " shape=" + shapeText() + " data at "
+            return "npy "
+                    + version
+                    + " descr="
+                    + descr
+                    + " shape="
+                    + shapeText()
+                    + " data at "
                     + dataOffset;
         }
     }
 
     /**
-     * Reads and validates the header of a {@code .npy} file, and checks that the file holds
-     * exactly the data the header announces.
+     * Reads and validates the header of a {@code .npy} file, and checks that the file holds exactly
+     * the data the header announces.
      *
      * @param path the file to read
      * @return the parsed header
      * @throws IOException if the file cannot be read, is not a {@code .npy} file, uses an
-     *     unsupported version or dtype, is in Fortran order, or its size does not match the
-     *     header; the message names the file and what is wrong
+     *     unsupported version or dtype, is in Fortran order, or its size does not match the header;
+     *     the message names the file and what is wrong
      */
     public static Header readHeader(Path path) throws IOException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
@@ -148,8 +157,8 @@ public final class NpyFormat {
         byte[] magic = new byte[MAGIC.length];
         preamble.get(magic);
         if (!Arrays.equals(magic, MAGIC)) {
-            throw new IOException(path + ": not a .npy file (the first six bytes are not"
-                    + " \\x93NUMPY)");
+            throw new IOException(
+                    path + ": not a .npy file (the first six bytes are not" + " \\x93NUMPY)");
         }
         int major = preamble.get() & 0xFF;
         int minor = preamble.get() & 0xFF;
@@ -171,26 +180,51 @@ public final class NpyFormat {
                 charset = major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1;
                 break;
             default:
-                throw new IOException(path + ": .npy format version " + version
-                        + " is not supported (supported: 1.0, 2.0, 3.0)");
+                throw new IOException(
+                        path
+                                + ": .npy format version "
+                                + version
+                                + " is not supported (supported: 1.0, 2.0, 3.0)");
         }
         if (headerLength > MAX_HEADER_BYTES) {
-            throw new IOException(path + ": header announces " + headerLength + " bytes, more"
-                    + " than the " + MAX_HEADER_BYTES + " accepted; the file is corrupt");
+            throw new IOException(
+                    path
+                            + ": header announces "
+                            + headerLength
+                            + " bytes, more"
+                            + " than the "
+                            + MAX_HEADER_BYTES
+                            + " accepted; the file is corrupt");
         }
         if (preambleLength + headerLength > fileSize) {
-            throw new IOException(path + ": header announces " + headerLength
-                    + " bytes but the file has only " + fileSize + " bytes in all");
+            throw new IOException(
+                    path
+                            + ": header announces "
+                            + headerLength
+                            + " bytes but the file has only "
+                            + fileSize
+                            + " bytes in all");
         }
         ByteBuffer text = readFully(ch, preambleLength, (int) headerLength, path, "header");
         String dict = charset.decode(text).toString();
         Header header = parseDict(dict, version, preambleLength + headerLength, path);
         long expected = header.dataOffset() + header.dataBytes();
         if (fileSize != expected) {
-            throw new IOException(path + ": header says " + header.shapeText() + " "
-                    + header.descr() + " (" + header.dataBytes() + " data bytes from offset "
-                    + header.dataOffset() + ", " + expected + " bytes in all) but the file has "
-                    + fileSize + " bytes; it is truncated or was not written by NumPy");
+            throw new IOException(
+                    path
+                            + ": header says "
+                            + header.shapeText()
+                            + " "
+                            + header.descr()
+                            + " ("
+                            + header.dataBytes()
+                            + " data bytes from offset "
+                            + header.dataOffset()
+                            + ", "
+                            + expected
+                            + " bytes in all) but the file has "
+                            + fileSize
+                            + " bytes; it is truncated or was not written by NumPy");
         }
         return header;
     }
@@ -199,31 +233,36 @@ public final class NpyFormat {
             throws IOException {
         Matcher descr = DESCR.matcher(dict);
         if (!descr.find()) {
-            throw new IOException(path + ": header has no simple 'descr' string (structured"
-                    + " dtypes are not supported; supported dtypes: " + SUPPORTED_DTYPES
-                    + "); header: " + dict.trim());
+            throw new IOException(
+                    path
+                            + ": header has no simple 'descr' string (structured"
+                            + " dtypes are not supported; supported dtypes: "
+                            + SUPPORTED_DTYPES
+                            + "); header: "
+                            + dict.trim());
         }
         Matcher fortran = FORTRAN.matcher(dict);
         if (!fortran.find()) {
-            throw new IOException(path + ": header has no 'fortran_order' entry; header: "
-                    + dict.trim());
+            throw new IOException(
+                    path + ": header has no 'fortran_order' entry; header: " + dict.trim());
         }
         if (fortran.group(1).equals("True")) {
-            throw new IOException(path + ": array is stored with fortran_order True (column"
-                    + " major); only C order is supported, save it with"
-                    + " numpy.save(path, numpy.ascontiguousarray(a))");
+            throw new IOException(
+                    path
+                            + ": array is stored with fortran_order True (column"
+                            + " major); only C order is supported, save it with"
+                            + " numpy.save(path, numpy.ascontiguousarray(a))");
         }
         Matcher shape = SHAPE.matcher(dict);
         if (!shape.find()) {
-            throw new IOException(path + ": header has no 'shape' tuple; header: "
-                    + dict.trim());
+            throw new IOException(path + ": header has no 'shape' tuple; header: " + dict.trim());
         }
         String descrText = descr.group(2);
         PixelType type = pixelType(descrText, path);
-        ByteOrder order = descrText.startsWith(">") ? ByteOrder.BIG_ENDIAN
-                : ByteOrder.LITTLE_ENDIAN;
-        return new Header(version, descrText, type, order, parseShape(shape.group(1), path),
-                dataOffset);
+        ByteOrder order =
+                descrText.startsWith(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        return new Header(
+                version, descrText, type, order, parseShape(shape.group(1), path), dataOffset);
     }
 
     private static PixelType pixelType(String descr, Path path) throws IOException {
@@ -242,9 +281,15 @@ public final class NpyFormat {
             case ">f4":
                 return PixelType.FLOAT32;
             default:
-                throw new IOException(path + ": dtype '" + descr + "' is not supported"
-                        + " (supported: " + SUPPORTED_DTYPES + "); convert the array with"
-                        + " a.astype(...) before saving");
+                throw new IOException(
+                        path
+                                + ": dtype '"
+                                + descr
+                                + "' is not supported"
+                                + " (supported: "
+                                + SUPPORTED_DTYPES
+                                + "); convert the array with"
+                                + " a.astype(...) before saving");
         }
     }
 
@@ -269,8 +314,14 @@ public final class NpyFormat {
             try {
                 shape[i] = Long.parseLong(p);
             } catch (NumberFormatException e) {
-                throw new IOException(path + ": shape (" + tuple + ") has a non-integer entry '"
-                        + parts[i].trim() + "'", e);
+                throw new IOException(
+                        path
+                                + ": shape ("
+                                + tuple
+                                + ") has a non-integer entry '"
+                                + parts[i].trim()
+                                + "'",
+                        e);
             }
             if (shape[i] < 0) {
                 throw new IOException(path + ": shape (" + tuple + ") has a negative entry");
@@ -312,15 +363,20 @@ public final class NpyFormat {
         }
     }
 
-    private static ByteBuffer readFully(FileChannel ch, long position, int length, Path path,
-            String what) throws IOException {
+    private static ByteBuffer readFully(
+            FileChannel ch, long position, int length, Path path, String what) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
         long pos = position;
         while (b.hasRemaining()) {
             int n = ch.read(b, pos);
             if (n < 0) {
-                throw new EOFException(path + ": file ends inside the .npy " + what + " ("
-                        + ch.size() + " bytes in all); it is not a complete .npy file");
+                throw new EOFException(
+                        path
+                                + ": file ends inside the .npy "
+                                + what
+                                + " ("
+                                + ch.size()
+                                + " bytes in all); it is not a complete .npy file");
             }
             pos += n;
         }

@@ -12,12 +12,12 @@ import org.cststream.frame.Frame;
 import org.cststream.frame.PixelType;
 
 /**
- * Writes NumPy {@code .npy} files (format 1.0, or 2.0 when the header does not fit in 64 KiB)
- * that {@code numpy.load} and {@link NpyFormat} read back.
+ * Writes NumPy {@code .npy} files (format 1.0, or 2.0 when the header does not fit in 64 KiB) that
+ * {@code numpy.load} and {@link NpyFormat} read back.
  *
- * <p>Data are written little-endian in C order. The header is padded with spaces so that the
- * data start at a multiple of 64 bytes, as NumPy itself does, which keeps memory-mapped
- * element access aligned.
+ * <p>Data are written little-endian in C order. The header is padded with spaces so that the data
+ * start at a multiple of 64 bytes, as NumPy itself does, which keeps memory-mapped element access
+ * aligned.
  */
 public final class NpyWriter {
     private static final int ALIGNMENT = 64;
@@ -31,22 +31,32 @@ public final class NpyWriter {
      * @param data row-major values, exactly {@code rows * cols} long
      * @param rows number of rows, 1 or more
      * @param cols number of columns, 1 or more
-     * @throws IllegalArgumentException if a dimension is below 1 or the array length does not
-     *     match
+     * @throws IllegalArgumentException if a dimension is below 1 or the array length does not match
      * @throws IOException if the file cannot be written
      */
     public static void write(Path path, float[] data, int rows, int cols) throws IOException {
         if (rows < 1 || cols < 1) {
-            throw new IllegalArgumentException("rows and cols must be 1 or more, got rows="
-                    + rows + " cols=" + cols);
+            throw new IllegalArgumentException(
+                    "rows and cols must be 1 or more, got rows=" + rows + " cols=" + cols);
         }
         if ((long) rows * cols != data.length) {
-            throw new IllegalArgumentException("data has " + data.length + " values but rows="
-                    + rows + " x cols=" + cols + " needs " + (long) rows * cols);
+            throw new IllegalArgumentException(
+                    "data has "
+                            + data.length
+                            + " values but rows="
+                            + rows
+                            + " x cols="
+                            + cols
+                            + " needs "
+                            + (long) rows * cols);
         }
         ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(data);
-        write(path, PixelType.FLOAT32, ByteOrder.LITTLE_ENDIAN, new long[] {rows, cols},
+        write(
+                path,
+                PixelType.FLOAT32,
+                ByteOrder.LITTLE_ENDIAN,
+                new long[] {rows, cols},
                 List.of(b));
     }
 
@@ -56,8 +66,8 @@ public final class NpyWriter {
      *
      * @param path the file to create or replace
      * @param frames one or more frames, all of the same width, height and pixel type
-     * @throws IllegalArgumentException if the list is empty or the frames differ in size or
-     *     type, or a frame's pixel array does not match its size
+     * @throws IllegalArgumentException if the list is empty or the frames differ in size or type,
+     *     or a frame's pixel array does not match its size
      * @throws IOException if the file cannot be written
      */
     public static void writeStack(Path path, List<Frame> frames) throws IOException {
@@ -70,21 +80,49 @@ public final class NpyWriter {
         List<ByteBuffer> chunks = new java.util.ArrayList<>(frames.size());
         for (int i = 0; i < frames.size(); i++) {
             Frame f = frames.get(i);
-            if (f.width != first.width || f.height != first.height
+            if (f.width != first.width
+                    || f.height != first.height
                     || f.pixelType != first.pixelType) {
-                throw new IllegalArgumentException("frame " + i + " is " + f.width + "x"
-                        + f.height + " " + f.pixelType + " but frame 0 is " + first.width + "x"
-                        + first.height + " " + first.pixelType + "; a stack needs one shape");
+                throw new IllegalArgumentException(
+                        "frame "
+                                + i
+                                + " is "
+                                + f.width
+                                + "x"
+                                + f.height
+                                + " "
+                                + f.pixelType
+                                + " but frame 0 is "
+                                + first.width
+                                + "x"
+                                + first.height
+                                + " "
+                                + first.pixelType
+                                + "; a stack needs one shape");
             }
             if (f.pixels.length != frameBytes) {
-                throw new IllegalArgumentException("frame " + i + " has " + f.pixels.length
-                        + " pixel bytes but " + f.width + "x" + f.height + " " + f.pixelType
-                        + " needs " + frameBytes);
+                throw new IllegalArgumentException(
+                        "frame "
+                                + i
+                                + " has "
+                                + f.pixels.length
+                                + " pixel bytes but "
+                                + f.width
+                                + "x"
+                                + f.height
+                                + " "
+                                + f.pixelType
+                                + " needs "
+                                + frameBytes);
             }
             chunks.add(littleEndian(f.pixels, bpp, f.byteOrder()));
         }
-        write(path, first.pixelType, ByteOrder.LITTLE_ENDIAN,
-                new long[] {frames.size(), first.height, first.width}, chunks);
+        write(
+                path,
+                first.pixelType,
+                ByteOrder.LITTLE_ENDIAN,
+                new long[] {frames.size(), first.height, first.width},
+                chunks);
     }
 
     /**
@@ -94,18 +132,19 @@ public final class NpyWriter {
      * @param type the element type
      * @param order the byte order the data chunks are in, recorded in the dtype
      * @param shape the array shape, outermost axis first, no entry below 0
-     * @param data the C-order element bytes in one or more chunks, written in list order;
-     *     together exactly the product of the shape times the element size
+     * @param data the C-order element bytes in one or more chunks, written in list order; together
+     *     exactly the product of the shape times the element size
      * @throws IllegalArgumentException if the data length does not match the shape
      * @throws IOException if the file cannot be written
      */
-    public static void write(Path path, PixelType type, ByteOrder order, long[] shape,
-            List<ByteBuffer> data) throws IOException {
+    public static void write(
+            Path path, PixelType type, ByteOrder order, long[] shape, List<ByteBuffer> data)
+            throws IOException {
         long elements = 1;
         for (long d : shape) {
             if (d < 0) {
-                throw new IllegalArgumentException("shape " + NpyFormat.shapeText(shape)
-                        + " has a negative entry");
+                throw new IllegalArgumentException(
+                        "shape " + NpyFormat.shapeText(shape) + " has a negative entry");
             }
             elements = Math.multiplyExact(elements, d);
         }
@@ -115,11 +154,22 @@ public final class NpyWriter {
             given += b.remaining();
         }
         if (given != expected) {
-            throw new IllegalArgumentException("data has " + given + " bytes but shape "
-                    + NpyFormat.shapeText(shape) + " of " + type + " needs " + expected);
+            throw new IllegalArgumentException(
+                    "data has "
+                            + given
+                            + " bytes but shape "
+                            + NpyFormat.shapeText(shape)
+                            + " of "
+                            + type
+                            + " needs "
+                            + expected);
         }
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        try (FileChannel ch =
+                FileChannel.open(
+                        path,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE)) {
             writeAll(ch, header(NpyFormat.descr(type, order), shape));
             for (ByteBuffer b : data) {
                 writeAll(ch, b.duplicate());
@@ -129,8 +179,12 @@ public final class NpyWriter {
 
     /** Returns the preamble and padded header dict for the given dtype and shape. */
     static ByteBuffer header(String descr, long[] shape) {
-        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': "
-                + NpyFormat.shapeText(shape) + ", }";
+        String dict =
+                "{'descr': '"
+                        + descr
+                        + "', 'fortran_order': False, 'shape': "
+                        + NpyFormat.shapeText(shape)
+                        + ", }";
         int preamble = 10;
         int major = 1;
         // the dict plus its newline must fit the 16-bit length of format 1.0

@@ -21,19 +21,36 @@ final class ReaderSupport {
      * @throws IOException naming the file if a side is outside 1..{@link
      *     FrameCodec#MAX_SIDE_PIXELS} or the frame does not fit in one array
      */
-    static int frameBytes(Path path, long width, long height, PixelType type)
-            throws IOException {
-        if (width < 1 || height < 1 || width > FrameCodec.MAX_SIDE_PIXELS
+    static int frameBytes(Path path, long width, long height, PixelType type) throws IOException {
+        if (width < 1
+                || height < 1
+                || width > FrameCodec.MAX_SIDE_PIXELS
                 || height > FrameCodec.MAX_SIDE_PIXELS) {
-            throw new IOException(path + ": frame size " + width + "x" + height
-                    + " (width x height) is outside 1.." + FrameCodec.MAX_SIDE_PIXELS
-                    + " pixels per side");
+            throw new IOException(
+                    path
+                            + ": frame size "
+                            + width
+                            + "x"
+                            + height
+                            + " (width x height) is outside 1.."
+                            + FrameCodec.MAX_SIDE_PIXELS
+                            + " pixels per side");
         }
         long bytes = width * height * type.bytesPerPixel();
         if (bytes > MAX_FRAME_BYTES) {
-            throw new IOException(path + ": one frame of " + width + "x" + height + " "
-                    + typeName(type) + " is " + bytes + " bytes, more than the "
-                    + MAX_FRAME_BYTES + " a frame may hold");
+            throw new IOException(
+                    path
+                            + ": one frame of "
+                            + width
+                            + "x"
+                            + height
+                            + " "
+                            + typeName(type)
+                            + " is "
+                            + bytes
+                            + " bytes, more than the "
+                            + MAX_FRAME_BYTES
+                            + " a frame may hold");
         }
         return (int) bytes;
     }
@@ -45,14 +62,19 @@ final class ReaderSupport {
      */
     static void checkIndex(int index, int frameCount, Object source) {
         if (index < 0 || index >= frameCount) {
-            throw new IndexOutOfBoundsException("frame index " + index + " is outside 0.."
-                    + (frameCount - 1) + " of " + source);
+            throw new IndexOutOfBoundsException(
+                    "frame index "
+                            + index
+                            + " is outside 0.."
+                            + (frameCount - 1)
+                            + " of "
+                            + source);
         }
     }
 
     /** Returns a frame with geometry, pixels and counter set and no acquisition time (-1). */
-    static Frame frame(int index, int width, int height, PixelType type, ByteOrder order,
-            byte[] pixels) {
+    static Frame frame(
+            int index, int width, int height, PixelType type, ByteOrder order, byte[] pixels) {
         Frame f = new Frame();
         f.frameCounter = index;
         f.acquisitionNanos = -1;
@@ -71,7 +93,13 @@ final class ReaderSupport {
 
     /** Returns the common tail of {@code describe()}: frame count, size and type. */
     static String describeShape(int frameCount, int width, int height, PixelType type) {
-        return "frames=" + frameCount + " rows x cols=" + height + "x" + width + " type="
+        return "frames="
+                + frameCount
+                + " rows x cols="
+                + height
+                + "x"
+                + width
+                + " type="
                 + typeName(type);
     }
 

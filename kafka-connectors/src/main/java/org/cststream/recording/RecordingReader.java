@@ -7,9 +7,9 @@ import org.cststream.frame.PixelType;
 /**
  * Random access to the frames of a recorded session, whatever the file format.
  *
- * <p>Frames are numbered 0..{@link #frameCount()}-1 in acquisition order. With several
- * interleaved channels (a {@code .dat} file of {@code NCHANNELS > 1}), frame {@code i} belongs
- * to channel {@code i % channels()}.
+ * <p>Frames are numbered 0..{@link #frameCount()}-1 in acquisition order. With several interleaved
+ * channels (a {@code .dat} file of {@code NCHANNELS > 1}), frame {@code i} belongs to channel
+ * {@code i % channels()}.
  */
 public interface RecordingReader extends AutoCloseable {
 

@@ -7,34 +7,40 @@ import org.cststream.frame.Frame;
 import org.cststream.frame.PixelType;
 
 /**
- * A generated demo session: deterministic, seeded frames that look like widefield calcium
- * imaging, for running the pipeline without a camera or a recording.
+ * A generated demo session: deterministic, seeded frames that look like widefield calcium imaging,
+ * for running the pipeline without a camera or a recording.
  *
- * <p>Each frame is a smooth vignette background (about {@value #BACKGROUND_COUNTS} counts at
- * the centre, 35% less in the corners) plus a few Gaussian blobs whose brightness follows
- * calcium transients (a rise of {@value #RISE_SECONDS} s and an exponential decay of
- * {@value #DECAY_SECONDS} s, at random times about every {@value #MEAN_EVENT_INTERVAL_SECONDS}
- * s per blob), plus shot noise of variance equal to the mean. Pixels are {@link
- * PixelType#UINT16}, little-endian.
+ * <p>Each frame is a smooth vignette background (about {@value #BACKGROUND_COUNTS} counts at the
+ * centre, 35% less in the corners) plus a few Gaussian blobs whose brightness follows calcium
+ * transients (a rise of {@value #RISE_SECONDS} s and an exponential decay of {@value
+ * #DECAY_SECONDS} s, at random times about every {@value #MEAN_EVENT_INTERVAL_SECONDS} s per blob),
+ * plus shot noise of variance equal to the mean. Pixels are {@link PixelType#UINT16},
+ * little-endian.
  *
- * <p>The same seed and index always give the same pixels, in any read order, on any thread
- * and on any JVM: the generator is a SplitMix64 implemented here rather than a JDK random
- * generator whose algorithm may change between releases. A longer session with the same seed
- * starts with the same frames as a shorter one.
+ * <p>The same seed and index always give the same pixels, in any read order, on any thread and on
+ * any JVM: the generator is a SplitMix64 implemented here rather than a JDK random generator whose
+ * algorithm may change between releases. A longer session with the same seed starts with the same
+ * frames as a shorter one.
  */
 public final class SyntheticRecording implements RecordingReader {
     /** Default frame width and height in pixels. */
     public static final int DEFAULT_SIZE = 128;
+
     /** Default frame rate, in frames per second. */
     public static final double DEFAULT_FRAMES_PER_SECOND = 30.0;
+
     /** Largest width or height accepted, in pixels. */
     public static final int MAX_SIDE_PIXELS = 4096;
+
     /** Background level at the frame centre, in camera counts. */
     public static final double BACKGROUND_COUNTS = 2000.0;
+
     /** Calcium transient rise time constant, in seconds. */
     public static final double RISE_SECONDS = 0.05;
+
     /** Calcium transient decay time constant, in seconds. */
     public static final double DECAY_SECONDS = 0.8;
+
     /** Mean time between transients of one blob, in seconds. */
     public static final double MEAN_EVENT_INTERVAL_SECONDS = 3.0;
 
@@ -53,8 +59,10 @@ public final class SyntheticRecording implements RecordingReader {
     private final float[] background;
     private final float[][] profileX;
     private final float[][] profileY;
+
     /** Per blob: transient onset times in frames (ascending) and their peak amplitudes. */
     private final double[][] onsets;
+
     private final double[][] amplitudes;
     private final double kernelPeak;
 
@@ -77,22 +85,22 @@ public final class SyntheticRecording implements RecordingReader {
      * @param frameCount number of frames, 1 or more
      * @param width frame width in pixels, 1..{@value #MAX_SIDE_PIXELS}
      * @param height frame height in pixels, 1..{@value #MAX_SIDE_PIXELS}
-     * @param framesPerSecond frame rate, above 0 and at most 10000; sets the transients' time
-     *     scale and the frames' acquisition times
-     * @throws IllegalArgumentException naming the parameter and its bounds if one is out of
-     *     range
+     * @param framesPerSecond frame rate, above 0 and at most 10000; sets the transients' time scale
+     *     and the frames' acquisition times
+     * @throws IllegalArgumentException naming the parameter and its bounds if one is out of range
      */
-    public SyntheticRecording(long seed, int frameCount, int width, int height,
-            double framesPerSecond) {
+    public SyntheticRecording(
+            long seed, int frameCount, int width, int height, double framesPerSecond) {
         if (frameCount < 1) {
-            throw new IllegalArgumentException("frameCount must be 1 or more, got "
-                    + frameCount);
+            throw new IllegalArgumentException("frameCount must be 1 or more, got " + frameCount);
         }
         checkSide("width", width);
         checkSide("height", height);
         if (!(framesPerSecond > 0 && framesPerSecond <= 10_000)) {
-            throw new IllegalArgumentException("framesPerSecond must be above 0 and at most"
-                    + " 10000 frames/s, got " + framesPerSecond);
+            throw new IllegalArgumentException(
+                    "framesPerSecond must be above 0 and at most"
+                            + " 10000 frames/s, got "
+                            + framesPerSecond);
         }
         this.seed = seed;
         this.frameCount = frameCount;
@@ -112,8 +120,8 @@ public final class SyntheticRecording implements RecordingReader {
         for (int b = 0; b < BLOB_COUNT; b++) {
             double cx = (0.15 + 0.7 * layout.nextDouble()) * width;
             double cy = (0.15 + 0.7 * layout.nextDouble()) * height;
-            double sigma = Math.max(0.7, (0.03 + 0.05 * layout.nextDouble())
-                    * Math.min(width, height));
+            double sigma =
+                    Math.max(0.7, (0.03 + 0.05 * layout.nextDouble()) * Math.min(width, height));
             double peak = 300 + 600 * layout.nextDouble();
             profileX[b] = gaussian(width, cx, sigma);
             profileY[b] = gaussian(height, cy, sigma);
@@ -123,8 +131,8 @@ public final class SyntheticRecording implements RecordingReader {
 
     private static void checkSide(String name, int value) {
         if (value < 1 || value > MAX_SIDE_PIXELS) {
-            throw new IllegalArgumentException(name + " must be 1.." + MAX_SIDE_PIXELS
-                    + " pixels, got " + value);
+            throw new IllegalArgumentException(
+                    name + " must be 1.." + MAX_SIDE_PIXELS + " pixels, got " + value);
         }
     }
 
@@ -187,8 +195,8 @@ public final class SyntheticRecording implements RecordingReader {
     }
 
     /**
-     * Returns the noise-free expected value of every pixel of a frame, in counts, row-major:
-     * the ground truth that a denoiser or a fill can be scored against.
+     * Returns the noise-free expected value of every pixel of a frame, in counts, row-major: the
+     * ground truth that a denoiser or a fill can be scored against.
      *
      * @param index 0..frameCount()-1
      */
@@ -220,8 +228,8 @@ public final class SyntheticRecording implements RecordingReader {
     }
 
     /**
-     * {@inheritDoc} The acquisition time is {@code index / framesPerSecond()} in nanoseconds.
-     * Safe to call from several threads at once.
+     * {@inheritDoc} The acquisition time is {@code index / framesPerSecond()} in nanoseconds. Safe
+     * to call from several threads at once.
      */
     @Override
     public Frame read(int index) {
@@ -237,8 +245,14 @@ public final class SyntheticRecording implements RecordingReader {
                 out.putShort(2 * i + 2, counts(mean[i + 1], r * Math.sin(phi)));
             }
         }
-        Frame f = ReaderSupport.frame(index, width, height, PixelType.UINT16,
-                ByteOrder.LITTLE_ENDIAN, out.array());
+        Frame f =
+                ReaderSupport.frame(
+                        index,
+                        width,
+                        height,
+                        PixelType.UINT16,
+                        ByteOrder.LITTLE_ENDIAN,
+                        out.array());
         f.acquisitionNanos = Math.round(index * 1e9 / framesPerSecond);
         return f;
     }
@@ -288,8 +302,7 @@ public final class SyntheticRecording implements RecordingReader {
         double r2max = cx * cx + cy * cy;
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
-                double r2 = r2max == 0 ? 0
-                        : ((x - cx) * (x - cx) + (y - cy) * (y - cy)) / r2max;
+                double r2 = r2max == 0 ? 0 : ((x - cx) * (x - cx) + (y - cy) * (y - cy)) / r2max;
                 bg[y * width + x] = (float) (BACKGROUND_COUNTS * (1 - VIGNETTE_DEPTH * r2));
             }
         }
@@ -311,8 +324,12 @@ public final class SyntheticRecording implements RecordingReader {
 
     @Override
     public String describe() {
-        return "synthetic seed=" + seed + " " + ReaderSupport.describeShape(frameCount, width,
-                height, PixelType.UINT16) + " fps=" + framesPerSecond;
+        return "synthetic seed="
+                + seed
+                + " "
+                + ReaderSupport.describeShape(frameCount, width, height, PixelType.UINT16)
+                + " fps="
+                + framesPerSecond;
     }
 
     /** Holds no resources. */

@@ -19,14 +19,13 @@ import org.cststream.frame.PixelType;
 /**
  * One open TIFF file whose pages are read one at a time through {@code javax.imageio}.
  *
- * <p>The stream is a random-access file stream, so reading page {@code i} seeks to its
- * directory and strips and reads nothing else. Not thread-safe, like the {@link ImageReader}
- * it wraps.
+ * <p>The stream is a random-access file stream, so reading page {@code i} seeks to its directory
+ * and strips and reads nothing else. Not thread-safe, like the {@link ImageReader} it wraps.
  */
 final class TiffFile implements Closeable {
     /** Pixel layouts a page may have, for error messages. */
-    static final String SUPPORTED = "single-channel 8-bit unsigned, 16-bit unsigned or signed,"
-            + " or 32-bit float";
+    static final String SUPPORTED =
+            "single-channel 8-bit unsigned, 16-bit unsigned or signed," + " or 32-bit float";
 
     static {
         // ImageIO's registry scans the class path once, with the class loader that first
@@ -76,8 +75,10 @@ final class TiffFile implements Closeable {
         try {
             ImageReader reader = pickReader(stream);
             if (reader == null) {
-                throw new IOException(path + ": not a TIFF file that ImageIO can read (no TIFF"
-                        + " reader accepts it; is imageio-tiff on the class path?)");
+                throw new IOException(
+                        path
+                                + ": not a TIFF file that ImageIO can read (no TIFF"
+                                + " reader accepts it; is imageio-tiff on the class path?)");
             }
             // seekForwardOnly=false for random access, ignoreMetadata=true as frames need none
             reader.setInput(stream, false, true);
@@ -105,8 +106,8 @@ final class TiffFile implements Closeable {
             }
             // prefer TwelveMonkeys, the plugin this project tests against, over the JDK's own
             boolean preferred = r.getClass().getName().startsWith("com.twelvemonkeys.");
-            if (chosen == null || preferred && !chosen.getClass().getName()
-                    .startsWith("com.twelvemonkeys.")) {
+            if (chosen == null
+                    || preferred && !chosen.getClass().getName().startsWith("com.twelvemonkeys.")) {
                 if (chosen != null) {
                     chosen.dispose();
                 }
@@ -134,12 +135,16 @@ final class TiffFile implements Closeable {
             try {
                 n = reader.getNumImages(true);
             } catch (IOException | RuntimeException e) {
-                throw new IOException(path + ": cannot determine the TIFF page count: "
-                        + e.getMessage(), e);
+                throw new IOException(
+                        path + ": cannot determine the TIFF page count: " + e.getMessage(), e);
             }
             if (n < 1) {
-                throw new IOException(path + ": cannot determine the TIFF page count (the"
-                        + " reader reports " + n + ")");
+                throw new IOException(
+                        path
+                                + ": cannot determine the TIFF page count (the"
+                                + " reader reports "
+                                + n
+                                + ")");
             }
             pageCount = n;
         }
@@ -151,8 +156,8 @@ final class TiffFile implements Closeable {
      * pixels.
      *
      * @param page 0-based page number
-     * @throws IOException naming the file and page if the directory is unreadable or the page
-     *     is not a supported grayscale layout
+     * @throws IOException naming the file and page if the directory is unreadable or the page is
+     *     not a supported grayscale layout
      */
     Geometry geometry(int page) throws IOException {
         int width;
@@ -163,12 +168,16 @@ final class TiffFile implements Closeable {
             height = reader.getHeight(page);
             raw = reader.getRawImageType(page);
         } catch (IOException | RuntimeException e) {
-            throw new IOException(path + ": page " + page + " is unreadable: " + e.getMessage(),
-                    e);
+            throw new IOException(path + ": page " + page + " is unreadable: " + e.getMessage(), e);
         }
         if (raw == null) {
-            throw new IOException(path + ": page " + page + " has no raw pixel layout the TIFF"
-                    + " reader can report; supported: " + SUPPORTED);
+            throw new IOException(
+                    path
+                            + ": page "
+                            + page
+                            + " has no raw pixel layout the TIFF"
+                            + " reader can report; supported: "
+                            + SUPPORTED);
         }
         PixelType type = pixelType(raw.getSampleModel(), page);
         ReaderSupport.frameBytes(path, width, height, type);
@@ -193,9 +202,18 @@ final class TiffFile implements Closeable {
                 return PixelType.FLOAT32;
             }
         }
-        throw new IOException(path + ": page " + page + " has " + bands + " channel(s) of "
-                + bits + "-bit samples (" + dataTypeName(dataType) + "); supported: "
-                + SUPPORTED);
+        throw new IOException(
+                path
+                        + ": page "
+                        + page
+                        + " has "
+                        + bands
+                        + " channel(s) of "
+                        + bits
+                        + "-bit samples ("
+                        + dataTypeName(dataType)
+                        + "); supported: "
+                        + SUPPORTED);
     }
 
     /**
@@ -203,38 +221,58 @@ final class TiffFile implements Closeable {
      *
      * @param page 0-based page number
      * @param expected the geometry every page of the recording must have
-     * @throws IOException naming the file and page if the page is unreadable or differs from
-     *     the expected geometry
+     * @throws IOException naming the file and page if the page is unreadable or differs from the
+     *     expected geometry
      */
     byte[] readPixels(int page, Geometry expected) throws IOException {
         Geometry g = geometry(page);
         if (!g.equals(expected)) {
-            throw new IOException(path + ": page " + page + " is " + g + " but the recording is "
-                    + expected + "; every frame must share size and pixel type");
+            throw new IOException(
+                    path
+                            + ": page "
+                            + page
+                            + " is "
+                            + g
+                            + " but the recording is "
+                            + expected
+                            + "; every frame must share size and pixel type");
         }
         Raster raster;
         try {
-            raster = reader.canReadRaster() ? reader.readRaster(page, null)
-                    : reader.read(page).getRaster();
+            raster =
+                    reader.canReadRaster()
+                            ? reader.readRaster(page, null)
+                            : reader.read(page).getRaster();
         } catch (IOException | RuntimeException e) {
-            throw new IOException(path + ": page " + page + " is unreadable: " + e.getMessage(),
-                    e);
+            throw new IOException(path + ": page " + page + " is unreadable: " + e.getMessage(), e);
         }
-        if (raster.getWidth() != g.width() || raster.getHeight() != g.height()
+        if (raster.getWidth() != g.width()
+                || raster.getHeight() != g.height()
                 || raster.getNumBands() != 1) {
-            throw new IOException(path + ": page " + page + " decoded to " + raster.getWidth()
-                    + "x" + raster.getHeight() + " with " + raster.getNumBands()
-                    + " bands, not the " + g + " its directory announces");
+            throw new IOException(
+                    path
+                            + ": page "
+                            + page
+                            + " decoded to "
+                            + raster.getWidth()
+                            + "x"
+                            + raster.getHeight()
+                            + " with "
+                            + raster.getNumBands()
+                            + " bands, not the "
+                            + g
+                            + " its directory announces");
         }
-        Object data = raster.getDataElements(raster.getMinX(), raster.getMinY(), g.width(),
-                g.height(), null);
+        Object data =
+                raster.getDataElements(
+                        raster.getMinX(), raster.getMinY(), g.width(), g.height(), null);
         return toBytes(data, g, page);
     }
 
     private byte[] toBytes(Object data, Geometry g, int page) throws IOException {
         int n = g.width() * g.height();
-        ByteBuffer out = ByteBuffer.allocate(n * g.type().bytesPerPixel())
-                .order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out =
+                ByteBuffer.allocate(n * g.type().bytesPerPixel()).order(ByteOrder.LITTLE_ENDIAN);
         if (data instanceof byte[] bytes && g.type() == PixelType.UINT8) {
             out.put(bytes, 0, n);
         } else if (data instanceof short[] shorts && g.type().bytesPerPixel() == 2) {
@@ -243,9 +281,15 @@ final class TiffFile implements Closeable {
         } else if (data instanceof float[] floats && g.type() == PixelType.FLOAT32) {
             out.asFloatBuffer().put(floats, 0, n);
         } else {
-            throw new IOException(path + ": page " + page + " decoded to "
-                    + data.getClass().getSimpleName() + ", which does not match its " + g
-                    + " layout");
+            throw new IOException(
+                    path
+                            + ": page "
+                            + page
+                            + " decoded to "
+                            + data.getClass().getSimpleName()
+                            + ", which does not match its "
+                            + g
+                            + " layout");
         }
         return out.array();
     }

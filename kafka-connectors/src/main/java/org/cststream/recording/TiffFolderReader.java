@@ -8,13 +8,13 @@ import org.cststream.frame.Frame;
 import org.cststream.frame.PixelType;
 
 /**
- * Reads a folder of TIFF files, one frame per file, in natural order of the file names
- * ({@code frame_2.tif} before {@code frame_10.tif}); {@code .tif} and {@code .tiff} in any
- * case are both taken.
+ * Reads a folder of TIFF files, one frame per file, in natural order of the file names ({@code
+ * frame_2.tif} before {@code frame_10.tif}); {@code .tif} and {@code .tiff} in any case are both
+ * taken.
  *
- * <p>Opening lists the folder and reads the first file's layout; each {@link #read(int)} opens
- * one file, decodes its first page and closes it, and fails, naming the file, if that page
- * differs in size or pixel type from the first file's. Further pages of a file are ignored.
+ * <p>Opening lists the folder and reads the first file's layout; each {@link #read(int)} opens one
+ * file, decodes its first page and closes it, and fails, naming the file, if that page differs in
+ * size or pixel type from the first file's. Further pages of a file are ignored.
  */
 public final class TiffFolderReader implements RecordingReader {
     private final Path folder;
@@ -30,8 +30,8 @@ public final class TiffFolderReader implements RecordingReader {
     /**
      * Opens a folder of TIFF frames.
      *
-     * @param folder a folder holding one or more {@code .tif} or {@code .tiff} files (other
-     *     files are ignored)
+     * @param folder a folder holding one or more {@code .tif} or {@code .tiff} files (other files
+     *     are ignored)
      * @return an open reader
      * @throws IOException if the folder cannot be listed, holds no TIFF, or its first TIFF is
      *     unreadable or not a supported layout; the message names the file
@@ -77,15 +77,23 @@ public final class TiffFolderReader implements RecordingReader {
         ReaderSupport.checkIndex(index, files.size(), folder);
         try (TiffFile file = TiffFile.open(files.get(index))) {
             byte[] pixels = file.readPixels(0, geometry);
-            return ReaderSupport.frame(index, geometry.width(), geometry.height(),
-                    geometry.type(), ByteOrder.LITTLE_ENDIAN, pixels);
+            return ReaderSupport.frame(
+                    index,
+                    geometry.width(),
+                    geometry.height(),
+                    geometry.type(),
+                    ByteOrder.LITTLE_ENDIAN,
+                    pixels);
         }
     }
 
     @Override
     public String describe() {
-        return "tiff-folder path=" + folder + " " + ReaderSupport.describeShape(files.size(),
-                geometry.width(), geometry.height(), geometry.type());
+        return "tiff-folder path="
+                + folder
+                + " "
+                + ReaderSupport.describeShape(
+                        files.size(), geometry.width(), geometry.height(), geometry.type());
     }
 
     /** Holds no open files between reads, so there is nothing to release. */

@@ -10,12 +10,11 @@ import org.cststream.frame.PixelType;
  * Reads frames from a multi-page TIFF, one page a frame, through {@code javax.imageio} and the
  * TwelveMonkeys TIFF plugin.
  *
- * <p>Opening walks the chain of page directories to count the pages and reads the first
- * page's layout; pixels are decoded only when a page is read, so a stack larger than the heap
- * can be replayed. Pages must be single-channel 8-bit, 16-bit (unsigned stays {@link
- * PixelType#UINT16}, signed becomes {@link PixelType#INT16}) or 32-bit float, all of one size
- * and type. Frames carry no acquisition time. Reads are serialised, because one image reader
- * serves the whole file.
+ * <p>Opening walks the chain of page directories to count the pages and reads the first page's
+ * layout; pixels are decoded only when a page is read, so a stack larger than the heap can be
+ * replayed. Pages must be single-channel 8-bit, 16-bit (unsigned stays {@link PixelType#UINT16},
+ * signed becomes {@link PixelType#INT16}) or 32-bit float, all of one size and type. Frames carry
+ * no acquisition time. Reads are serialised, because one image reader serves the whole file.
  */
 public final class TiffStackReader implements RecordingReader {
     private final TiffFile file;
@@ -33,8 +32,8 @@ public final class TiffStackReader implements RecordingReader {
      *
      * @param path the {@code .tif} or {@code .tiff} file
      * @return an open reader; close it to release the file
-     * @throws IOException naming the file (and page) if it is not a readable TIFF, its page
-     *     count cannot be determined, or its first page is not a supported layout
+     * @throws IOException naming the file (and page) if it is not a readable TIFF, its page count
+     *     cannot be determined, or its first page is not a supported layout
      */
     public static TiffStackReader open(Path path) throws IOException {
         TiffFile file = TiffFile.open(path);
@@ -69,21 +68,29 @@ public final class TiffStackReader implements RecordingReader {
     }
 
     /**
-     * {@inheritDoc} Frame {@code index} is page {@code index}; a page of another size or type
-     * than the first is an error naming the page.
+     * {@inheritDoc} Frame {@code index} is page {@code index}; a page of another size or type than
+     * the first is an error naming the page.
      */
     @Override
     public synchronized Frame read(int index) throws IOException {
         ReaderSupport.checkIndex(index, pageCount, file.path());
         byte[] pixels = file.readPixels(index, geometry);
-        return ReaderSupport.frame(index, geometry.width(), geometry.height(), geometry.type(),
-                ByteOrder.LITTLE_ENDIAN, pixels);
+        return ReaderSupport.frame(
+                index,
+                geometry.width(),
+                geometry.height(),
+                geometry.type(),
+                ByteOrder.LITTLE_ENDIAN,
+                pixels);
     }
 
     @Override
     public String describe() {
-        return "tiff-stack path=" + file.path() + " " + ReaderSupport.describeShape(pageCount,
-                geometry.width(), geometry.height(), geometry.type());
+        return "tiff-stack path="
+                + file.path()
+                + " "
+                + ReaderSupport.describeShape(
+                        pageCount, geometry.width(), geometry.height(), geometry.type());
     }
 
     @Override

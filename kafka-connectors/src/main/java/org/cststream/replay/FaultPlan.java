@@ -18,7 +18,10 @@ public final class FaultPlan {
     private final int reordered;
     private final long[] jitterNanos;
 
-    private FaultPlan(SortedSet<Integer> dropped, List<Integer> sendOrder, int reordered,
+    private FaultPlan(
+            SortedSet<Integer> dropped,
+            List<Integer> sendOrder,
+            int reordered,
             long[] jitterNanos) {
         this.dropped = dropped;
         this.sendOrder = sendOrder;
@@ -40,8 +43,8 @@ public final class FaultPlan {
             candidates.add(i);
         }
         Collections.shuffle(candidates, random);
-        SortedSet<Integer> dropped = new TreeSet<>(candidates.subList(0, Math.min(drops,
-                candidates.size())));
+        SortedSet<Integer> dropped =
+                new TreeSet<>(candidates.subList(0, Math.min(drops, candidates.size())));
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < frameCount; i++) {
             if (!dropped.contains(i)) {
@@ -69,8 +72,11 @@ public final class FaultPlan {
                 jitter[i] = Math.round(random.nextGaussian() * options.jitterNanos);
             }
         }
-        return new FaultPlan(Collections.unmodifiableSortedSet(dropped),
-                Collections.unmodifiableList(order), reordered, jitter);
+        return new FaultPlan(
+                Collections.unmodifiableSortedSet(dropped),
+                Collections.unmodifiableList(order),
+                reordered,
+                jitter);
     }
 
     /** Returns the indices of the frames that are not sent, ascending. */

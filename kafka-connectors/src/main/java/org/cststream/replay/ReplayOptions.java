@@ -11,27 +11,39 @@ import java.util.List;
 public final class ReplayOptions {
     public final String sessionId;
     public final String cameraId;
+
     /** Channel wavelengths in nm, cycled over consecutive frames (e.g. 470, 405). */
     public final List<Integer> channelsNm;
+
     /** Nominal frame rate in frames/s when the recording has no timestamps. */
     public final double fps;
+
     /** Pacing factor: 1 = real time, 2 = twice as fast; ignored when {@link #asFastAsPossible}. */
     public final double speed;
+
     public final boolean asFastAsPossible;
+
     /** Fraction of frames to drop, 0..0.5. The first frame is never dropped. */
     public final double dropFraction;
+
     /** Fraction of frames sent out of order, 0..0.5. */
     public final double reorderFraction;
+
     /** Largest distance, in frames, that a reordered frame moves (1..64). */
     public final int reorderDistance;
+
     /** Standard deviation of Gaussian jitter added to acquisition timestamps, in ns. */
     public final long jitterNanos;
+
     /** Seed of every random choice, so a fault pattern can be replayed exactly. */
     public final long seed;
+
     /** Replay only the first N frames; 0 = all. */
     public final int limit;
+
     /** Whether to send an end-of-session marker after the last frame. */
     public final boolean sendEndOfSession;
+
     public final boolean showProgress;
 
     private ReplayOptions(Builder b) {
@@ -149,15 +161,19 @@ public final class ReplayOptions {
          */
         public ReplayOptions build() {
             require(sessionId != null && !sessionId.isBlank(), "session id must not be empty");
-            require(channelsNm != null && !channelsNm.isEmpty(),
+            require(
+                    channelsNm != null && !channelsNm.isEmpty(),
                     "channels must list at least one wavelength in nm");
             require(fps > 0 && fps <= 10_000, "fps must be in (0, 10000] frames/s, was " + fps);
             require(speed > 0 && speed <= 1000, "speed must be in (0, 1000], was " + speed);
-            require(dropFraction >= 0 && dropFraction <= 0.5,
+            require(
+                    dropFraction >= 0 && dropFraction <= 0.5,
                     "drop fraction must be in [0, 0.5], was " + dropFraction);
-            require(reorderFraction >= 0 && reorderFraction <= 0.5,
+            require(
+                    reorderFraction >= 0 && reorderFraction <= 0.5,
                     "reorder fraction must be in [0, 0.5], was " + reorderFraction);
-            require(reorderDistance >= 1 && reorderDistance <= 64,
+            require(
+                    reorderDistance >= 1 && reorderDistance <= 64,
                     "reorder distance must be in [1, 64] frames, was " + reorderDistance);
             require(jitterNanos >= 0, "jitter must be >= 0 ns, was " + jitterNanos);
             require(limit >= 0, "limit must be >= 0 frames (0 = all), was " + limit);

@@ -11,8 +11,12 @@ import java.util.SortedSet;
  * @param reorderedPairs pairs of frames sent swapped
  * @param elapsedNanos wall time from the first send to the last acknowledgement, in ns
  */
-public record ReplayResult(int framesInRecording, long framesPublished,
-        SortedSet<Integer> droppedIndices, int reorderedPairs, long elapsedNanos) {
+public record ReplayResult(
+        int framesInRecording,
+        long framesPublished,
+        SortedSet<Integer> droppedIndices,
+        int reorderedPairs,
+        long elapsedNanos) {
 
     /** Returns the sustained publishing rate in frames/s. */
     public double framesPerSecond() {

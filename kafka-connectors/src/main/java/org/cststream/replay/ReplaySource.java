@@ -42,8 +42,12 @@ public final class ReplaySource {
      * @param producer a producer with {@code KafkaSettings} applied; not closed by this class
      * @param topic the frames topic
      */
-    public ReplaySource(RecordingReader reader, Producer<String, byte[]> producer, String topic,
-            ReplayOptions options, MeterRegistry registry) {
+    public ReplaySource(
+            RecordingReader reader,
+            Producer<String, byte[]> producer,
+            String topic,
+            ReplayOptions options,
+            MeterRegistry registry) {
         this.reader = reader;
         this.producer = producer;
         this.topic = topic;
@@ -59,18 +63,28 @@ public final class ReplaySource {
      *     frame and why)
      */
     public ReplayResult run() throws IOException {
-        int frameCount = options.limit > 0 ? Math.min(options.limit, reader.frameCount())
-                : reader.frameCount();
+        int frameCount =
+                options.limit > 0
+                        ? Math.min(options.limit, reader.frameCount())
+                        : reader.frameCount();
         FaultPlan plan = FaultPlan.plan(frameCount, options);
-        Counter published = Counter.builder(MetricNames.REPLAY_PUBLISHED)
-                .tag(MetricNames.TAG_SESSION, options.sessionId).register(registry);
+        Counter published =
+                Counter.builder(MetricNames.REPLAY_PUBLISHED)
+                        .tag(MetricNames.TAG_SESSION, options.sessionId)
+                        .register(registry);
         Counter.builder(MetricNames.REPLAY_INJECTED_DROPS)
-                .tag(MetricNames.TAG_SESSION, options.sessionId).register(registry)
+                .tag(MetricNames.TAG_SESSION, options.sessionId)
+                .register(registry)
                 .increment(plan.dropped().size());
-        LOG.info("replay started session={} topic={} frames={} dropped={} reorderedPairs={}"
-                + " pace={}", options.sessionId, topic, frameCount, plan.dropped().size(),
-                plan.reorderedPairs(), options.asFastAsPossible ? "max"
-                        : options.speed + "x at " + options.fps + " fps");
+        LOG.info(
+                "replay started session={} topic={} frames={} dropped={} reorderedPairs={}"
+                        + " pace={}",
+                options.sessionId,
+                topic,
+                frameCount,
+                plan.dropped().size(),
+                plan.reorderedPairs(),
+                options.asFastAsPossible ? "max" : options.speed + "x at " + options.fps + " fps");
         AtomicLong acked = new AtomicLong();
         AtomicReference<Exception> failure = new AtomicReference<>();
         long start = System.nanoTime();
@@ -80,8 +94,12 @@ public final class ReplaySource {
             for (int index : order) {
                 Exception failed = failure.get();
                 if (failed != null) {
-                    throw new IOException("Kafka refused a frame of session "
-                            + options.sessionId + ": " + failed.getMessage(), failed);
+                    throw new IOException(
+                            "Kafka refused a frame of session "
+                                    + options.sessionId
+                                    + ": "
+                                    + failed.getMessage(),
+                            failed);
                 }
                 Frame frame = reader.read(index);
                 long acquisition = acquisitionNanos(frame, index);
@@ -93,8 +111,9 @@ public final class ReplaySource {
                     }
                 }
                 stamp(frame, index, acquisition + plan.jitterNanos(index));
-                producer.send(new ProducerRecord<>(topic, options.sessionId,
-                        FrameCodec.encode(frame)), (meta, e) -> {
+                producer.send(
+                        new ProducerRecord<>(topic, options.sessionId, FrameCodec.encode(frame)),
+                        (meta, e) -> {
                             if (e != null) {
                                 failure.compareAndSet(null, e);
                             } else {
@@ -107,21 +126,36 @@ public final class ReplaySource {
                 }
             }
             if (options.sendEndOfSession) {
-                producer.send(new ProducerRecord<>(topic, options.sessionId,
-                        FrameCodec.encode(Frame.endOfSession(options.sessionId,
-                                options.cameraId, frameCount - 1, WallClock.nanos()))));
+                producer.send(
+                        new ProducerRecord<>(
+                                topic,
+                                options.sessionId,
+                                FrameCodec.encode(
+                                        Frame.endOfSession(
+                                                options.sessionId,
+                                                options.cameraId,
+                                                frameCount - 1,
+                                                WallClock.nanos()))));
             }
             producer.flush();
         }
         if (failure.get() != null) {
-            throw new IOException("Kafka refused a frame of session " + options.sessionId + ": "
-                    + failure.get().getMessage(), failure.get());
+            throw new IOException(
+                    "Kafka refused a frame of session "
+                            + options.sessionId
+                            + ": "
+                            + failure.get().getMessage(),
+                    failure.get());
         }
         long elapsed = System.nanoTime() - start;
-        ReplayResult result = new ReplayResult(frameCount, acked.get(), plan.dropped(),
-                plan.reorderedPairs(), elapsed);
-        LOG.info("replay finished session={} published={} seconds={} fps={}", options.sessionId,
-                result.framesPublished(), String.format("%.2f", elapsed / 1e9),
+        ReplayResult result =
+                new ReplayResult(
+                        frameCount, acked.get(), plan.dropped(), plan.reorderedPairs(), elapsed);
+        LOG.info(
+                "replay finished session={} published={} seconds={} fps={}",
+                options.sessionId,
+                result.framesPublished(),
+                String.format("%.2f", elapsed / 1e9),
                 String.format("%.1f", result.framesPerSecond()));
         return result;
     }
@@ -147,8 +181,13 @@ public final class ReplaySource {
         if (!options.showProgress) {
             return null;
         }
-        return new ProgressBarBuilder().setTaskName("replay " + options.sessionId)
-                .setInitialMax(total).setStyle(ProgressBarStyle.ASCII).setUnit(" frames", 1)
-                .showSpeed().setUpdateIntervalMillis(250).build();
+        return new ProgressBarBuilder()
+                .setTaskName("replay " + options.sessionId)
+                .setInitialMax(total)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUnit(" frames", 1)
+                .showSpeed()
+                .setUpdateIntervalMillis(250)
+                .build();
     }
 }

@@ -105,8 +105,9 @@ class FrameCodecTest {
 
     @Test
     void rejectsRecordsThatAreNotFrames() {
-        byte[] json = "{\"hello\": \"world\", \"padding\": \"..........................\"}"
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] json =
+                "{\"hello\": \"world\", \"padding\": \"..........................\"}"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
         assertThatThrownBy(() -> FrameCodec.decode(json))
                 .isInstanceOf(FrameFormatException.class)

@@ -15,8 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class NpyFolderReaderTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private void writeFrame(String name, int rows, int cols, float value) throws IOException {
         float[] data = new float[rows * cols];
@@ -110,8 +109,8 @@ class NpyFolderReaderTest {
     @Test
     void rejectsAFolderWhoseFramesDifferInDtype() throws IOException {
         writeFrame("0.npy", 2, 2, 0f);
-        NpyWriter.writeStack(dir.resolve("1.npy"),
-                List.of(TestData.frame(2, 2, PixelType.UINT16, (r, c) -> 1)));
+        NpyWriter.writeStack(
+                dir.resolve("1.npy"), List.of(TestData.frame(2, 2, PixelType.UINT16, (r, c) -> 1)));
 
         assertThatThrownBy(() -> NpyFolderReader.open(dir))
                 .isInstanceOf(IOException.class)
@@ -121,8 +120,8 @@ class NpyFolderReaderTest {
 
     @Test
     void rejectsThreeDimensionalFramesInAFolder() throws IOException {
-        NpyWriter.writeStack(dir.resolve("0.npy"),
-                List.of(TestData.frame(2, 2, PixelType.UINT16, (r, c) -> 1)));
+        NpyWriter.writeStack(
+                dir.resolve("0.npy"), List.of(TestData.frame(2, 2, PixelType.UINT16, (r, c) -> 1)));
 
         assertThatThrownBy(() -> NpyFolderReader.open(dir))
                 .isInstanceOf(IOException.class)

@@ -18,13 +18,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class NpyFormatTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     /** Writes a .npy with the given version and header dict and {@code dataBytes} of zeros. */
     private Path npy(String name, int major, String dict, int dataBytes) throws IOException {
-        byte[] text = (dict + "\n").getBytes(major == 3 ? StandardCharsets.UTF_8
-                : StandardCharsets.ISO_8859_1);
+        byte[] text =
+                (dict + "\n")
+                        .getBytes(
+                                major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(NpyFormat.MAGIC);
         out.write(major);
@@ -59,10 +60,15 @@ class NpyFormatTest {
 
     @Test
     void parsesVersionTwoAndThreeHeaders() throws IOException {
-        Path v2 = npy("v2.npy", 2, "{'descr': '<u2', 'fortran_order': False, 'shape': (3, 4), }",
-                24);
-        Path v3 = npy("v3.npy", 3, "{\"descr\": \"|u1\", \"fortran_order\": False,"
-                + " \"shape\": (2, 5), \"note\": \"\u00e9t\u00e9\"}", 10);
+        Path v2 =
+                npy("v2.npy", 2, "{'descr': '<u2', 'fortran_order': False, 'shape': (3, 4), }", 24);
+        Path v3 =
+                npy(
+                        "v3.npy",
+                        3,
+                        "{\"descr\": \"|u1\", \"fortran_order\": False,"
+                                + " \"shape\": (2, 5), \"note\": \"\u00e9t\u00e9\"}",
+                        10);
 
         NpyFormat.Header h2 = NpyFormat.readHeader(v2);
         NpyFormat.Header h3 = NpyFormat.readHeader(v3);
@@ -77,8 +83,7 @@ class NpyFormatTest {
 
     @Test
     void readsBigEndianDtypeAndOneElementShape() throws IOException {
-        Path p = npy("be.npy", 1, "{'descr': '>u2', 'fortran_order': False, 'shape': (5,), }",
-                10);
+        Path p = npy("be.npy", 1, "{'descr': '>u2', 'fortran_order': False, 'shape': (5,), }", 10);
 
         NpyFormat.Header h = NpyFormat.readHeader(p);
 
@@ -90,8 +95,7 @@ class NpyFormatTest {
 
     @Test
     void rejectsFortranOrderNamingTheFile() throws IOException {
-        Path p = npy("f.npy", 1, "{'descr': '<i2', 'fortran_order': True, 'shape': (2, 2), }",
-                8);
+        Path p = npy("f.npy", 1, "{'descr': '<i2', 'fortran_order': True, 'shape': (2, 2), }", 8);
 
         assertThatThrownBy(() -> NpyFormat.readHeader(p))
                 .isInstanceOf(IOException.class)
@@ -101,8 +105,7 @@ class NpyFormatTest {
 
     @Test
     void rejectsUnsupportedDtypeListingTheSupportedOnes() throws IOException {
-        Path p = npy("d.npy", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }",
-                32);
+        Path p = npy("d.npy", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", 32);
 
         assertThatThrownBy(() -> NpyFormat.readHeader(p))
                 .isInstanceOf(IOException.class)
@@ -113,8 +116,12 @@ class NpyFormatTest {
 
     @Test
     void rejectsStructuredDtype() throws IOException {
-        Path p = npy("s.npy", 1,
-                "{'descr': [('a', '<u2')], 'fortran_order': False, 'shape': (2,), }", 4);
+        Path p =
+                npy(
+                        "s.npy",
+                        1,
+                        "{'descr': [('a', '<u2')], 'fortran_order': False, 'shape': (2,), }",
+                        4);
 
         assertThatThrownBy(() -> NpyFormat.readHeader(p))
                 .isInstanceOf(IOException.class)
@@ -123,8 +130,7 @@ class NpyFormatTest {
 
     @Test
     void rejectsAFileShorterThanItsHeaderAnnounces() throws IOException {
-        Path p = npy("t.npy", 1, "{'descr': '<u2', 'fortran_order': False, 'shape': (4, 4), }",
-                30);
+        Path p = npy("t.npy", 1, "{'descr': '<u2', 'fortran_order': False, 'shape': (4, 4), }", 30);
 
         assertThatThrownBy(() -> NpyFormat.readHeader(p))
                 .isInstanceOf(IOException.class)
@@ -145,8 +151,7 @@ class NpyFormatTest {
 
     @Test
     void rejectsUnknownFormatVersion() throws IOException {
-        Path p = npy("v9.npy", 1, "{'descr': '<u2', 'fortran_order': False, 'shape': (1,), }",
-                2);
+        Path p = npy("v9.npy", 1, "{'descr': '<u2', 'fortran_order': False, 'shape': (1,), }", 2);
         byte[] bytes = Files.readAllBytes(p);
         bytes[6] = 9;
         Files.write(p, bytes);
@@ -218,7 +223,11 @@ class NpyFormatTest {
         java.util.Arrays.fill(shape, 1);
         Path p = dir.resolve("wide.npy");
 
-        NpyWriter.write(p, PixelType.UINT8, ByteOrder.LITTLE_ENDIAN, shape,
+        NpyWriter.write(
+                p,
+                PixelType.UINT8,
+                ByteOrder.LITTLE_ENDIAN,
+                shape,
                 List.of(ByteBuffer.allocate(1)));
         NpyFormat.Header h = NpyFormat.readHeader(p);
 

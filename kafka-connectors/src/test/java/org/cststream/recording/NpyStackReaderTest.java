@@ -15,8 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class NpyStackReaderTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void readsRealFramesBackFromAStackInAnyOrder() throws IOException {
@@ -61,7 +60,11 @@ class NpyStackReaderTest {
         Path p = dir.resolve("be.npy");
         ByteBuffer data = ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN);
         data.putShort((short) 1).putShort((short) 2).putShort((short) 65535).putShort((short) 4);
-        NpyWriter.write(p, PixelType.UINT16, ByteOrder.BIG_ENDIAN, new long[] {2, 1, 2},
+        NpyWriter.write(
+                p,
+                PixelType.UINT16,
+                ByteOrder.BIG_ENDIAN,
+                new long[] {2, 1, 2},
                 List.of(data.flip()));
 
         try (NpyStackReader reader = NpyStackReader.open(p)) {
@@ -77,7 +80,11 @@ class NpyStackReaderTest {
     @Test
     void rejectsAOneDimensionalArray() throws IOException {
         Path p = dir.resolve("line.npy");
-        NpyWriter.write(p, PixelType.UINT8, ByteOrder.LITTLE_ENDIAN, new long[] {4},
+        NpyWriter.write(
+                p,
+                PixelType.UINT8,
+                ByteOrder.LITTLE_ENDIAN,
+                new long[] {4},
                 List.of(ByteBuffer.allocate(4)));
 
         assertThatThrownBy(() -> NpyStackReader.open(p))
@@ -90,8 +97,8 @@ class NpyStackReaderTest {
     @Test
     void rejectsAStackWithoutFrames() throws IOException {
         Path p = dir.resolve("empty.npy");
-        NpyWriter.write(p, PixelType.UINT16, ByteOrder.LITTLE_ENDIAN, new long[] {0, 4, 4},
-                List.of());
+        NpyWriter.write(
+                p, PixelType.UINT16, ByteOrder.LITTLE_ENDIAN, new long[] {0, 4, 4}, List.of());
 
         assertThatThrownBy(() -> NpyStackReader.open(p))
                 .isInstanceOf(IOException.class)

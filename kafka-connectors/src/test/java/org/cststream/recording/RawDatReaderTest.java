@@ -14,8 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RawDatReaderTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     /** Value of (t, channel, row, col) in the test files; distinct for every pixel. */
     private static int value(int t, int ch, int row, int col) {
@@ -25,8 +24,8 @@ class RawDatReaderTest {
     /** Writes a (T, NCH, H, W) little-endian uint16 array in C order. */
     private Path writeDat(String name, int t, int ch, int h, int w, int extraBytes)
             throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(t * ch * h * w * 2 + extraBytes)
-                .order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b =
+                ByteBuffer.allocate(t * ch * h * w * 2 + extraBytes).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < t; i++) {
             for (int c = 0; c < ch; c++) {
                 for (int y = 0; y < h; y++) {
@@ -68,8 +67,9 @@ class RawDatReaderTest {
         Path p = writeDat("s_2_3_4_uint16.dat", 1, 2, 3, 4, 0);
 
         try (RawDatReader reader = RawDatReader.open(p)) {
-            assertThat(reader.describe()).contains("raw-dat", "frames=2", "rows x cols=3x4",
-                    "type=uint16", "channels=2");
+            assertThat(reader.describe())
+                    .contains(
+                            "raw-dat", "frames=2", "rows x cols=3x4", "type=uint16", "channels=2");
         }
     }
 

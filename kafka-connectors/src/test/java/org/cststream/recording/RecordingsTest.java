@@ -15,8 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RecordingsTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private static void assertOpensAs(Path path, Class<?> type, int frames) throws IOException {
         try (RecordingReader reader = Recordings.open(path)) {
@@ -32,8 +31,8 @@ class RecordingsTest {
         try (RecordingReader reader = Recordings.open(frames)) {
             assertThat(reader).isInstanceOf(NpyFolderReader.class);
             assertThat(reader.frameCount()).isEqualTo(300);
-            assertThat(reader.describe()).contains("npy-folder", "frames=300", "rows x cols=440x256",
-                    "type=int16");
+            assertThat(reader.describe())
+                    .contains("npy-folder", "frames=300", "rows x cols=440x256", "type=int16");
         }
     }
 
@@ -42,13 +41,20 @@ class RecordingsTest {
         Path single = dir.resolve("single.npy");
         NpyWriter.write(single, new float[4], 2, 2);
         Path stack = dir.resolve("stack.NPY");
-        NpyWriter.write(stack, PixelType.UINT16, ByteOrder.LITTLE_ENDIAN, new long[] {3, 2, 2},
+        NpyWriter.write(
+                stack,
+                PixelType.UINT16,
+                ByteOrder.LITTLE_ENDIAN,
+                new long[] {3, 2, 2},
                 List.of(ByteBuffer.allocate(24)));
         Path dat = dir.resolve("run_2_2_2_uint16.dat");
         Files.write(dat, new byte[4 * 2 * 2 * 2]);
         Path tif = dir.resolve("stack.tiff");
-        TestData.writeTiff(tif, List.of(TestData.frame(2, 2, PixelType.UINT16, (r, c) -> 1),
-                TestData.frame(2, 2, PixelType.UINT16, (r, c) -> 2)));
+        TestData.writeTiff(
+                tif,
+                List.of(
+                        TestData.frame(2, 2, PixelType.UINT16, (r, c) -> 1),
+                        TestData.frame(2, 2, PixelType.UINT16, (r, c) -> 2)));
 
         assertOpensAs(single, NpyStackReader.class, 1);
         assertOpensAs(stack, NpyStackReader.class, 3);
@@ -60,7 +66,8 @@ class RecordingsTest {
     void detectsAFolderOfTiffFrames() throws IOException {
         Path folder = Files.createDirectory(dir.resolve("tiffs"));
         for (int i = 0; i < 3; i++) {
-            TestData.writeTiff(folder.resolve(i + ".tif"),
+            TestData.writeTiff(
+                    folder.resolve(i + ".tif"),
                     List.of(TestData.frame(2, 2, PixelType.UINT8, (r, c) -> 1)));
         }
 
@@ -92,8 +99,8 @@ class RecordingsTest {
     @Test
     void rejectsAFolderMixingNpyAndTiff() throws IOException {
         NpyWriter.write(dir.resolve("0.npy"), new float[4], 2, 2);
-        TestData.writeTiff(dir.resolve("1.tif"),
-                List.of(TestData.frame(2, 2, PixelType.UINT8, (r, c) -> 1)));
+        TestData.writeTiff(
+                dir.resolve("1.tif"), List.of(TestData.frame(2, 2, PixelType.UINT8, (r, c) -> 1)));
 
         assertThatThrownBy(() -> Recordings.open(dir))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -26,8 +26,10 @@ import org.cststream.frame.PixelType;
 final class TestData {
     /** Frames in the improv recording. */
     static final int IMPROV_FRAMES = 300;
+
     /** Rows of one improv frame. */
     static final int IMPROV_HEIGHT = 440;
+
     /** Columns of one improv frame. */
     static final int IMPROV_WIDTH = 256;
 
@@ -36,16 +38,18 @@ final class TestData {
     /** Returns the improv frame folder, or skips the test when the shared data are absent. */
     static Path improvFrames() {
         Path shared = Paths.get(System.getProperty("cst.shared.dir", "../../shared"));
-        Path frames = shared.resolve("data/improv-mesoscope/frames").toAbsolutePath()
-                .normalize();
-        assumeTrue(Files.isDirectory(frames), "shared data absent: " + frames
-                + " (set -Dcst.shared.dir to the folder holding data/)");
+        Path frames = shared.resolve("data/improv-mesoscope/frames").toAbsolutePath().normalize();
+        assumeTrue(
+                Files.isDirectory(frames),
+                "shared data absent: "
+                        + frames
+                        + " (set -Dcst.shared.dir to the folder holding data/)");
         return frames;
     }
 
     /**
-     * Reads one pixel of a 2-D little-endian int16 .npy without the code under test: the
-     * header length is the 16-bit field at byte 8 of a version 1.0 file.
+     * Reads one pixel of a 2-D little-endian int16 .npy without the code under test: the header
+     * length is the 16-bit field at byte 8 of a version 1.0 file.
      */
     static short independentPixel(Path npy, int row, int col, int cols) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(npy)).order(ByteOrder.LITTLE_ENDIAN);
@@ -73,8 +77,9 @@ final class TestData {
 
     /** Returns a little-endian frame of the given type filled by {@code value(row, col)}. */
     static Frame frame(int width, int height, PixelType type, PixelFunction value) {
-        ByteBuffer b = ByteBuffer.allocate(width * height * type.bytesPerPixel())
-                .order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b =
+                ByteBuffer.allocate(width * height * type.bytesPerPixel())
+                        .order(ByteOrder.LITTLE_ENDIAN);
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
                 double v = value.at(y, x);
@@ -140,17 +145,24 @@ final class TestData {
             default:
                 throw new IllegalArgumentException("ImageIO cannot write " + f.pixelType);
         }
-        ComponentColorModel cm = new ComponentColorModel(
-                ColorSpace.getInstance(ColorSpace.CS_GRAY), false, false, Transparency.OPAQUE,
-                dataType);
+        ComponentColorModel cm =
+                new ComponentColorModel(
+                        ColorSpace.getInstance(ColorSpace.CS_GRAY),
+                        false,
+                        false,
+                        Transparency.OPAQUE,
+                        dataType);
         WritableRaster r = cm.createCompatibleWritableRaster(f.width, f.height);
         ByteBuffer b = ByteBuffer.wrap(f.pixels).order(f.byteOrder());
         for (int y = 0; y < f.height; y++) {
             for (int x = 0; x < f.width; x++) {
                 int i = y * f.width + x;
-                int v = f.pixelType == PixelType.UINT8 ? f.pixels[i] & 0xFF
-                        : f.pixelType == PixelType.UINT16 ? b.getShort(2 * i) & 0xFFFF
-                        : b.getShort(2 * i);
+                int v =
+                        f.pixelType == PixelType.UINT8
+                                ? f.pixels[i] & 0xFF
+                                : f.pixelType == PixelType.UINT16
+                                        ? b.getShort(2 * i) & 0xFFFF
+                                        : b.getShort(2 * i);
                 r.setSample(x, y, 0, v);
             }
         }
@@ -158,16 +170,23 @@ final class TestData {
     }
 
     /**
-     * Writes an uncompressed little-endian TIFF byte by byte, one strip per page, so that tests
-     * can make layouts ImageIO's writer cannot (32-bit float) and broken files.
+     * Writes an uncompressed little-endian TIFF byte by byte, one strip per page, so that tests can
+     * make layouts ImageIO's writer cannot (32-bit float) and broken files.
      *
      * @param sampleFormat TIFF SampleFormat: 1 unsigned, 2 signed, 3 float
      * @param pages little-endian pixel bytes per page
-     * @param stripOffsetShift added to every page's strip offset except page 0's, to make
-     *     later pages point past the end of the file
+     * @param stripOffsetShift added to every page's strip offset except page 0's, to make later
+     *     pages point past the end of the file
      */
-    static void writeRawTiff(Path path, int width, int height, int bits, int sampleFormat,
-            List<byte[]> pages, long stripOffsetShift) throws IOException {
+    static void writeRawTiff(
+            Path path,
+            int width,
+            int height,
+            int bits,
+            int sampleFormat,
+            List<byte[]> pages,
+            long stripOffsetShift)
+            throws IOException {
         int entries = 10;
         int ifdBytes = 2 + entries * 12 + 4;
         long size = 8;

@@ -19,8 +19,7 @@ class TiffReaderTest {
     /** Real frames written to TIFF; enough to cross page boundaries, few enough to be fast. */
     private static final int REAL_FRAMES = 60;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private static List<Frame> realFrames() throws IOException {
         List<Frame> frames = new ArrayList<>();
@@ -63,7 +62,8 @@ class TiffReaderTest {
         List<Frame> frames = realFrames();
         for (int i = 0; i < REAL_FRAMES; i++) {
             // unpadded names, so that lexical order would put 10 before 2
-            TestData.writeTiff(dir.resolve("frame_" + i + (i % 2 == 0 ? ".tif" : ".TIFF")),
+            TestData.writeTiff(
+                    dir.resolve("frame_" + i + (i % 2 == 0 ? ".tif" : ".TIFF")),
                     List.of(frames.get(i)));
         }
 
@@ -71,8 +71,7 @@ class TiffReaderTest {
             assertThat(reader.frameCount()).isEqualTo(REAL_FRAMES);
             assertThat(reader.pixelType()).isEqualTo(PixelType.INT16);
             for (int i = 0; i < REAL_FRAMES; i++) {
-                assertThat(reader.read(i).pixels).as("frame %d", i)
-                        .isEqualTo(frames.get(i).pixels);
+                assertThat(reader.read(i).pixels).as("frame %d", i).isEqualTo(frames.get(i).pixels);
             }
         }
     }
@@ -108,8 +107,14 @@ class TiffReaderTest {
     @Test
     void readsThirtyTwoBitFloatPages() throws IOException {
         Path tiff = dir.resolve("f32.tif");
-        TestData.writeRawTiff(tiff, 3, 2, 32, 3,
-                List.of(floats(0f, -1.5f, 2.25f, 1e6f, -0f, 7f), floats(1, 2, 3, 4, 5, 6)), 0);
+        TestData.writeRawTiff(
+                tiff,
+                3,
+                2,
+                32,
+                3,
+                List.of(floats(0f, -1.5f, 2.25f, 1e6f, -0f, 7f), floats(1, 2, 3, 4, 5, 6)),
+                0);
 
         try (TiffStackReader reader = TiffStackReader.open(tiff)) {
             Frame first = reader.read(0);
@@ -141,8 +146,11 @@ class TiffReaderTest {
     @Test
     void rejectsAPageOfAnotherSizeNamingIt() throws IOException {
         Path tiff = dir.resolve("mixed.tif");
-        TestData.writeTiff(tiff, List.of(TestData.frame(4, 4, PixelType.UINT16, (r, c) -> 1),
-                TestData.frame(4, 5, PixelType.UINT16, (r, c) -> 1)));
+        TestData.writeTiff(
+                tiff,
+                List.of(
+                        TestData.frame(4, 4, PixelType.UINT16, (r, c) -> 1),
+                        TestData.frame(4, 5, PixelType.UINT16, (r, c) -> 1)));
 
         try (TiffStackReader reader = TiffStackReader.open(tiff)) {
             assertThatThrownBy(() -> reader.read(1))
@@ -178,10 +186,10 @@ class TiffReaderTest {
 
     @Test
     void tiffFolderNamesAFrameOfAnotherType() throws IOException {
-        TestData.writeTiff(dir.resolve("0.tif"),
-                List.of(TestData.frame(4, 4, PixelType.UINT16, (r, c) -> 1)));
-        TestData.writeTiff(dir.resolve("1.tif"),
-                List.of(TestData.frame(4, 4, PixelType.UINT8, (r, c) -> 1)));
+        TestData.writeTiff(
+                dir.resolve("0.tif"), List.of(TestData.frame(4, 4, PixelType.UINT16, (r, c) -> 1)));
+        TestData.writeTiff(
+                dir.resolve("1.tif"), List.of(TestData.frame(4, 4, PixelType.UINT8, (r, c) -> 1)));
 
         try (TiffFolderReader reader = TiffFolderReader.open(dir)) {
             assertThatThrownBy(() -> reader.read(1))

@@ -23,8 +23,8 @@ class FaultPlanTest {
 
     @Test
     void reordersWithinTheGivenDistanceAndSendsEveryFrameOnce() {
-        FaultPlan plan = FaultPlan.plan(1000, options().reorderFraction(0.2).reorderDistance(3)
-                .build());
+        FaultPlan plan =
+                FaultPlan.plan(1000, options().reorderFraction(0.2).reorderDistance(3).build());
 
         List<Integer> order = plan.sendOrder();
         assertThat(order).doesNotHaveDuplicates().hasSize(1000);
@@ -37,8 +37,8 @@ class FaultPlanTest {
 
     @Test
     void isTheSameForTheSameSeed() {
-        ReplayOptions o = options().dropFraction(0.1).reorderFraction(0.1).jitterNanos(1000)
-                .build();
+        ReplayOptions o =
+                options().dropFraction(0.1).reorderFraction(0.1).jitterNanos(1000).build();
 
         FaultPlan a = FaultPlan.plan(500, o);
         FaultPlan b = FaultPlan.plan(500, o);

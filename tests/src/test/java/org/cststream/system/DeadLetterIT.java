@@ -61,10 +61,20 @@ class DeadLetterIT {
             Configuration config = new Configuration();
             config.set(FrameJobOptions.BOOTSTRAP_SERVERS, servers);
             config.set(FrameJobOptions.PATCH_SIZE, 8);
-            Topics.ensure(servers, Map.of(), List.of("cst.frames", "cst.frames.dff",
-                    "cst.tokens", "cst.events", "cst.deadletter"), 1, (short) 1);
-            JobClient job = FrameProcessingJob.forKafka(config)
-                    .executeAsync(LocalPipeline.localEnvironment(1));
+            Topics.ensure(
+                    servers,
+                    Map.of(),
+                    List.of(
+                            "cst.frames",
+                            "cst.frames.dff",
+                            "cst.tokens",
+                            "cst.events",
+                            "cst.deadletter"),
+                    1,
+                    (short) 1);
+            JobClient job =
+                    FrameProcessingJob.forKafka(config)
+                            .executeAsync(LocalPipeline.localEnvironment(1));
 
             byte[] truncated = FrameCodec.encode(frame(100));
             truncated = java.util.Arrays.copyOf(truncated, truncated.length - 100);
@@ -74,8 +84,9 @@ class DeadLetterIT {
             unknownType[5] = 7;
             byte[] badChecksum = FrameCodec.encode(frame(103));
             badChecksum[200] ^= 0x01;
-            byte[] notAFrame = "{\"frame\": 104, \"comment\": \"this is JSON, not a frame\"}"
-                    .getBytes(StandardCharsets.UTF_8);
+            byte[] notAFrame =
+                    "{\"frame\": 104, \"comment\": \"this is JSON, not a frame\"}"
+                            .getBytes(StandardCharsets.UTF_8);
             List<byte[]> records = new ArrayList<>();
             for (long c = 0; c < 5; c++) {
                 records.add(FrameCodec.encode(frame(c)));
@@ -94,21 +105,26 @@ class DeadLetterIT {
 
             List<ConsumerRecord<String, byte[]>> dead;
             List<ConsumerRecord<String, byte[]>> tokens;
-            try (OutputReader reader = new OutputReader(servers, Map.of(),
-                    List.of("cst.deadletter"))) {
+            try (OutputReader reader =
+                    new OutputReader(servers, Map.of(), List.of("cst.deadletter"))) {
                 dead = reader.readUntil(r -> r.size() >= 5, Duration.ofSeconds(60));
             }
-            try (OutputReader reader = new OutputReader(servers, Map.of(),
-                    List.of("cst.tokens"))) {
+            try (OutputReader reader = new OutputReader(servers, Map.of(), List.of("cst.tokens"))) {
                 tokens = reader.readUntil(r -> r.size() >= 10, Duration.ofSeconds(60));
             }
             JobStatus status = job.getJobStatus().get();
             job.cancel().get();
 
-            assertThat(dead).extracting(r -> header(r, Outputs.HEADER_REASON)).containsExactly(
-                    "truncated", "wrong-dimensions", "unknown-pixel-type", "bad-checksum",
-                    "bad-magic");
-            assertThat(dead).extracting(r -> header(r, Outputs.HEADER_OFFSET))
+            assertThat(dead)
+                    .extracting(r -> header(r, Outputs.HEADER_REASON))
+                    .containsExactly(
+                            "truncated",
+                            "wrong-dimensions",
+                            "unknown-pixel-type",
+                            "bad-checksum",
+                            "bad-magic");
+            assertThat(dead)
+                    .extracting(r -> header(r, Outputs.HEADER_OFFSET))
                     .containsExactly("5", "6", "7", "8", "9");
             assertThat(header(dead.get(0), Outputs.HEADER_MESSAGE))
                     .contains("frame=100", "cut short", "topic=cst.frames", "offset=5");
@@ -118,7 +134,8 @@ class DeadLetterIT {
                     .contains("unknown pixel type code 7");
             assertThat(header(dead.get(3), Outputs.HEADER_MESSAGE)).contains("checksum");
             assertThat(dead.get(4).value()).isEqualTo(notAFrame);
-            assertThat(tokens).extracting(r -> TokenCodec.decode(r.value()).frameCounter)
+            assertThat(tokens)
+                    .extracting(r -> TokenCodec.decode(r.value()).frameCounter)
                     .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
             assertThat(status).isEqualTo(JobStatus.RUNNING);
         }

@@ -35,8 +35,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The real mesoscope frames through a real Kafka broker and the frame job on a Flink
- * MiniCluster, checked frame by frame against a computation written here from the definitions.
+ * The real mesoscope frames through a real Kafka broker and the frame job on a Flink MiniCluster,
+ * checked frame by frame against a computation written here from the definitions.
  */
 class ReplayPipelineIT {
     private static final int FRAMES = 300;
@@ -69,8 +69,8 @@ class ReplayPipelineIT {
     }
 
     private static List<ConsumerRecord<String, byte[]>> readAll(String topic, int expected) {
-        try (OutputReader reader = new OutputReader(broker.bootstrapServers(), Map.of(),
-                List.of(topic))) {
+        try (OutputReader reader =
+                new OutputReader(broker.bootstrapServers(), Map.of(), List.of(topic))) {
             return reader.readUntil(r -> r.size() >= expected, Duration.ofSeconds(60));
         }
     }
@@ -99,8 +99,13 @@ class ReplayPipelineIT {
             throws Exception {
         Path dir = SharedData.improvFrames();
         Configuration config = job("exact");
-        ReplayOptions replay = ReplayOptions.builder().sessionId("improv").fps(30)
-                .asFastAsPossible(true).showProgress(false).build();
+        ReplayOptions replay =
+                ReplayOptions.builder()
+                        .sessionId("improv")
+                        .fps(30)
+                        .asFastAsPossible(true)
+                        .showProgress(false)
+                        .build();
 
         RunReport report;
         try (RecordingReader recording = Recordings.open(dir)) {
@@ -128,8 +133,10 @@ class ReplayPipelineIT {
             assertThat(out.height).isEqualTo(440);
             assertThat(out.width).isEqualTo(256);
             float[] got = PixelConversion.toFloats(out);
-            double w = k < 10 ? 1.0 / (k + 1)
-                    : 1 - Math.exp(-(out.acquisitionNanos - lastNanos) / 30e9);
+            double w =
+                    k < 10
+                            ? 1.0 / (k + 1)
+                            : 1 - Math.exp(-(out.acquisitionNanos - lastNanos) / 30e9);
             lastNanos = out.acquisitionNanos;
             float[] f = raw.get(k);
             for (int i = 0; i < f.length; i++) {
@@ -139,8 +146,15 @@ class ReplayPipelineIT {
                     expected = f0[i] < 1.0 ? 0 : (f[i] - f0[i]) / f0[i];
                 }
                 if (Math.abs(got[i] - expected) > 1e-4 * Math.max(1, Math.abs(expected))) {
-                    throw new AssertionError("frame " + k + " pixel " + i + ": job " + got[i]
-                            + ", definition " + expected);
+                    throw new AssertionError(
+                            "frame "
+                                    + k
+                                    + " pixel "
+                                    + i
+                                    + ": job "
+                                    + got[i]
+                                    + ", definition "
+                                    + expected);
                 }
             }
 
@@ -150,8 +164,14 @@ class ReplayPipelineIT {
             for (int y = 0; y < out.height; y++) {
                 for (int x = 0; x < out.width; x++) {
                     if (t.valueAt(y, x) != got[y * out.width + x]) {
-                        throw new AssertionError("frame " + k + " token value at (" + y + ","
-                                + x + ") differs from the dF/F frame");
+                        throw new AssertionError(
+                                "frame "
+                                        + k
+                                        + " token value at ("
+                                        + y
+                                        + ","
+                                        + x
+                                        + ") differs from the dF/F frame");
                     }
                 }
             }
@@ -162,10 +182,18 @@ class ReplayPipelineIT {
     void countsExactlyTheInjectedDropsAndEmitsNoFrameTwice() throws Exception {
         Path dir = SharedData.improvFrames();
         Configuration config = job("faults");
-        ReplayOptions replay = ReplayOptions.builder().sessionId("improv-faults").fps(30)
-                .asFastAsPossible(true).dropFraction(0.05).reorderFraction(0.1)
-                .reorderDistance(3).jitterNanos(2_000_000).seed(42).showProgress(false)
-                .build();
+        ReplayOptions replay =
+                ReplayOptions.builder()
+                        .sessionId("improv-faults")
+                        .fps(30)
+                        .asFastAsPossible(true)
+                        .dropFraction(0.05)
+                        .reorderFraction(0.1)
+                        .reorderDistance(3)
+                        .jitterNanos(2_000_000)
+                        .seed(42)
+                        .showProgress(false)
+                        .build();
         FaultPlan plan = FaultPlan.plan(FRAMES, replay);
 
         RunReport report;
@@ -190,8 +218,9 @@ class ReplayPipelineIT {
         assertThat(plan.reorderedPairs()).isPositive();
         assertThat(report.injectedDrops()).isEqualTo(15);
         assertThat(report.dropped()).isEqualTo(15);
-        assertThat(reportedMissing).containsExactlyElementsOf(
-                plan.dropped().stream().map(Integer::longValue).toList());
+        assertThat(reportedMissing)
+                .containsExactlyElementsOf(
+                        plan.dropped().stream().map(Integer::longValue).toList());
         assertThat(report.duplicates()).isZero();
         assertThat(outCounters).hasSize(FRAMES - 15).doesNotHaveDuplicates().isSorted();
     }

@@ -11,10 +11,14 @@ final class SharedData {
 
     /** Returns the improv mesoscope frames folder, or skips the test if it is absent. */
     static Path improvFrames() {
-        Path dir = Paths.get(System.getProperty("cst.shared.dir", "../../shared"), "data",
-                "improv-mesoscope", "frames");
-        Assumptions.assumeTrue(Files.isDirectory(dir),
-                "needs the real frames in " + dir.toAbsolutePath());
+        Path dir =
+                Paths.get(
+                        System.getProperty("cst.shared.dir", "../../shared"),
+                        "data",
+                        "improv-mesoscope",
+                        "frames");
+        Assumptions.assumeTrue(
+                Files.isDirectory(dir), "needs the real frames in " + dir.toAbsolutePath());
         return dir;
     }
 }

@@ -4,10 +4,13 @@ package org.cststream.job.frames;
 public class BaselineState {
     public int width;
     public int height;
+
     /** Frames of this channel seen so far. */
     public long frames;
+
     /** Acquisition time of the last frame, ns (camera clock). */
     public long lastAcquisitionNanos;
+
     public float[] f0 = new float[0];
 
     public BaselineState() {}

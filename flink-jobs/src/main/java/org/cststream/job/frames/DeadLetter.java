@@ -11,10 +11,13 @@ public class DeadLetter {
     public long timestampMillis;
     public String key;
     public byte[] value;
+
     /** Stable reason tag, e.g. {@code bad-checksum}. */
     public String reason = "";
+
     /** The operator that rejected it, e.g. {@code decode}. */
     public String stage = "";
+
     /** What was wrong and what to do, for a person. */
     public String message = "";
 

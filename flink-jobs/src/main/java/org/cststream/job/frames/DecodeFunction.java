@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Validates and decodes frame records. A record that breaks a rule of the frame format goes to
- * the dead-letter side output with its reason and Kafka coordinates; the job keeps running.
+ * Validates and decodes frame records. A record that breaks a rule of the frame format goes to the
+ * dead-letter side output with its reason and Kafka coordinates; the job keeps running.
  */
 public class DecodeFunction extends ProcessFunction<KafkaRecord, SourcedFrame> {
     private static final long serialVersionUID = 1L;
@@ -33,7 +33,9 @@ public class DecodeFunction extends ProcessFunction<KafkaRecord, SourcedFrame> {
     private transient Set<String> warnedReasons;
     private transient KafkaLagMonitor lagMonitor;
 
-    /** @param config the job's configuration, for the metrics endpoint and the lag monitor */
+    /**
+     * @param config the job's configuration, for the metrics endpoint and the lag monitor
+     */
     public DecodeFunction(Configuration config) {
         this.config = config;
     }
@@ -49,10 +51,14 @@ public class DecodeFunction extends ProcessFunction<KafkaRecord, SourcedFrame> {
         // one subtask watches the group's lag for the whole job
         if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0
                 && config.getOptional(FrameJobOptions.BOOTSTRAP_SERVERS).isPresent()) {
-            lagMonitor = new KafkaLagMonitor(config.get(FrameJobOptions.BOOTSTRAP_SERVERS),
-                    config.get(FrameJobOptions.KAFKA_PROPERTIES),
-                    config.get(FrameJobOptions.FRAMES_TOPIC),
-                    config.get(FrameJobOptions.GROUP_ID), registry, 2000);
+            lagMonitor =
+                    new KafkaLagMonitor(
+                            config.get(FrameJobOptions.BOOTSTRAP_SERVERS),
+                            config.get(FrameJobOptions.KAFKA_PROPERTIES),
+                            config.get(FrameJobOptions.FRAMES_TOPIC),
+                            config.get(FrameJobOptions.GROUP_ID),
+                            registry,
+                            2000);
         }
     }
 
@@ -77,16 +83,23 @@ public class DecodeFunction extends ProcessFunction<KafkaRecord, SourcedFrame> {
         }
         if (record.key != null && !record.key.equals(frame.sessionId)) {
             // the key decides the partition; a mismatch would split a session across partitions
-            reject(record, "key-mismatch", frame.describe() + ": Kafka key '" + record.key
-                    + "' is not the session id; producers must key frames by session so a"
-                    + " session stays in order on one partition", ctx);
+            reject(
+                    record,
+                    "key-mismatch",
+                    frame.describe()
+                            + ": Kafka key '"
+                            + record.key
+                            + "' is not the session id; producers must key frames by session so a"
+                            + " session stays in order on one partition",
+                    ctx);
             return;
         }
         if (!frame.isEndOfSession()) {
             Counter.builder(MetricNames.FRAMES_RECEIVED)
                     .tag(MetricNames.TAG_SESSION, frame.sessionId)
                     .tag(MetricNames.TAG_CHANNEL, frame.channelLabel())
-                    .register(registry).increment();
+                    .register(registry)
+                    .increment();
         }
         out.collect(new SourcedFrame(frame, record));
     }
@@ -105,25 +118,40 @@ public class DecodeFunction extends ProcessFunction<KafkaRecord, SourcedFrame> {
             }
         }
         if (bad > 0) {
-            throw new FrameFormatException(Reason.NON_FINITE_PIXELS, frame.describe() + ": "
-                    + bad + " NaN or infinite pixels, the first at row " + first / frame.width
-                    + " column " + first % frame.width + "; fix the source's conversion to"
-                    + " float");
+            throw new FrameFormatException(
+                    Reason.NON_FINITE_PIXELS,
+                    frame.describe()
+                            + ": "
+                            + bad
+                            + " NaN or infinite pixels, the first at row "
+                            + first / frame.width
+                            + " column "
+                            + first % frame.width
+                            + "; fix the source's conversion to"
+                            + " float");
         }
     }
 
     private void reject(KafkaRecord record, String reason, String message, Context ctx) {
-        Counter.builder(MetricNames.FRAMES_REJECTED).tag(MetricNames.TAG_REASON, reason)
-                .tag(MetricNames.TAG_STAGE, STAGE).register(registry).increment();
+        Counter.builder(MetricNames.FRAMES_REJECTED)
+                .tag(MetricNames.TAG_REASON, reason)
+                .tag(MetricNames.TAG_STAGE, STAGE)
+                .register(registry)
+                .increment();
         String where = record.coordinates();
         if (warnedReasons.add(reason)) {
-            LOG.warn("frame rejected reason={} {} message=\"{}\" (further rejections for this"
-                    + " reason are logged at DEBUG and counted in {})", reason, where, message,
+            LOG.warn(
+                    "frame rejected reason={} {} message=\"{}\" (further rejections for this"
+                            + " reason are logged at DEBUG and counted in {})",
+                    reason,
+                    where,
+                    message,
                     MetricNames.FRAMES_REJECTED);
         } else {
             LOG.debug("frame rejected reason={} {} message=\"{}\"", reason, where, message);
         }
-        ctx.output(JobOutputs.DEAD_LETTERS, DeadLetter.of(record, STAGE, reason,
-                message + " [" + where + "]"));
+        ctx.output(
+                JobOutputs.DEAD_LETTERS,
+                DeadLetter.of(record, STAGE, reason, message + " [" + where + "]"));
     }
 }

@@ -13,10 +13,13 @@ public class DffFrame {
     public long hostReceiveNanos;
     public int width;
     public int height;
+
     /** Spatial binning applied so far (1 = none). */
     public int binning = 1;
+
     /** Pixels set to 0 because they were saturated or their baseline was too small. */
     public int invalidPixels;
+
     public float[] values = new float[0];
 
     public DffFrame() {}

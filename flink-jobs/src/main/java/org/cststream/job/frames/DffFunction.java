@@ -20,14 +20,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Computes dF/F = (F - F0) / F0 against a causal per-pixel baseline F0, per session and channel.
  *
- * <p>F0 is updated with the current frame before it is used: during the first
- * {@code warmupFrames} frames of a channel it is the running mean of the frames so far; after
- * that an exponential running mean with time constant {@code tau}, weight
- * {@code 1 - exp(-dt / tau)} for a step of {@code dt} on the camera clock (so a gap weighs the
- * next frame more, and a backwards step weighs it zero). Never NaN or Inf: a saturated pixel
- * (at its type's maximum) leaves F0 unchanged and gets dF/F = 0; a pixel whose F0 is below
- * {@code minBaseline} gets dF/F = 0. Both are counted in {@link MetricNames#DFF_INVALID_PIXELS}.
- * A frame whose size differs from the channel's earlier frames restarts its baseline.
+ * <p>F0 is updated with the current frame before it is used: during the first {@code warmupFrames}
+ * frames of a channel it is the running mean of the frames so far; after that an exponential
+ * running mean with time constant {@code tau}, weight {@code 1 - exp(-dt / tau)} for a step of
+ * {@code dt} on the camera clock (so a gap weighs the next frame more, and a backwards step weighs
+ * it zero). Never NaN or Inf: a saturated pixel (at its type's maximum) leaves F0 unchanged and
+ * gets dF/F = 0; a pixel whose F0 is below {@code minBaseline} gets dF/F = 0. Both are counted in
+ * {@link MetricNames#DFF_INVALID_PIXELS}. A frame whose size differs from the channel's earlier
+ * frames restarts its baseline.
  */
 public class DffFunction extends KeyedProcessFunction<String, Frame, DffFrame> {
     private static final long serialVersionUID = 1L;
@@ -53,20 +53,29 @@ public class DffFunction extends KeyedProcessFunction<String, Frame, DffFrame> {
 
     @Override
     public void open(OpenContext openContext) {
-        baselines = getRuntimeContext().getMapState(new MapStateDescriptor<>("baselines",
-                Types.STRING, TypeInformation.of(BaselineState.class)));
+        baselines =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "baselines",
+                                        Types.STRING,
+                                        TypeInformation.of(BaselineState.class)));
         registry = CstMetrics.registry();
     }
 
     @Override
-    public void processElement(Frame frame, Context ctx, Collector<DffFrame> out)
-            throws Exception {
+    public void processElement(Frame frame, Context ctx, Collector<DffFrame> out) throws Exception {
         String channel = frame.channelLabel();
         BaselineState s = baselines.get(channel);
         if (s == null || s.width != frame.width || s.height != frame.height) {
             if (s != null) {
-                LOG.warn("frame size changed, baseline restarted {} from={}x{} to={}x{}",
-                        frame.describe(), s.width, s.height, frame.width, frame.height);
+                LOG.warn(
+                        "frame size changed, baseline restarted {} from={}x{} to={}x{}",
+                        frame.describe(),
+                        s.width,
+                        s.height,
+                        frame.width,
+                        frame.height);
             }
             s = new BaselineState();
             s.width = frame.width;
@@ -121,7 +130,9 @@ public class DffFunction extends KeyedProcessFunction<String, Frame, DffFrame> {
 
     private void invalid(Frame frame, String kind, int pixels) {
         Counter.builder(MetricNames.DFF_INVALID_PIXELS)
-                .tag(MetricNames.TAG_SESSION, frame.sessionId).tag(MetricNames.TAG_KIND, kind)
-                .register(registry).increment(pixels);
+                .tag(MetricNames.TAG_SESSION, frame.sessionId)
+                .tag(MetricNames.TAG_KIND, kind)
+                .register(registry)
+                .increment(pixels);
     }
 }

@@ -10,8 +10,8 @@ import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 
 /**
- * Every setting of {@link FrameProcessingJob}: typed keys with defaults and descriptions, read
- * from a Flink {@link Configuration} and checked once at start-up by {@link #validate}.
+ * Every setting of {@link FrameProcessingJob}: typed keys with defaults and descriptions, read from
+ * a Flink {@link Configuration} and checked once at start-up by {@link #validate}.
  */
 public final class FrameJobOptions {
     /** How frames whose size is not a multiple of the patch (or bin) size are cut. */
@@ -23,112 +23,188 @@ public final class FrameJobOptions {
     }
 
     public static final ConfigOption<String> BOOTSTRAP_SERVERS =
-            ConfigOptions.key("kafka.bootstrap-servers").stringType().noDefaultValue()
+            ConfigOptions.key("kafka.bootstrap-servers")
+                    .stringType()
+                    .noDefaultValue()
                     .withDescription("Kafka bootstrap servers, host:port[,host:port].");
     public static final ConfigOption<String> GROUP_ID =
-            ConfigOptions.key("kafka.group-id").stringType().defaultValue("cst-frames")
-                    .withDescription("Consumer group of the frames source; offsets are"
-                            + " committed on checkpoints only.");
+            ConfigOptions.key("kafka.group-id")
+                    .stringType()
+                    .defaultValue("cst-frames")
+                    .withDescription(
+                            "Consumer group of the frames source; offsets are"
+                                    + " committed on checkpoints only.");
     public static final ConfigOption<String> FRAMES_TOPIC =
-            ConfigOptions.key("topic.frames").stringType().defaultValue("cst.frames")
+            ConfigOptions.key("topic.frames")
+                    .stringType()
+                    .defaultValue("cst.frames")
                     .withDescription("Input topic of frame records, keyed by session.");
     public static final ConfigOption<String> DFF_TOPIC =
-            ConfigOptions.key("topic.dff").stringType().defaultValue("cst.frames.dff")
+            ConfigOptions.key("topic.dff")
+                    .stringType()
+                    .defaultValue("cst.frames.dff")
                     .withDescription("Output topic of dF/F frames (float32 frame records).");
     public static final ConfigOption<String> TOKENS_TOPIC =
-            ConfigOptions.key("topic.tokens").stringType().defaultValue("cst.tokens")
+            ConfigOptions.key("topic.tokens")
+                    .stringType()
+                    .defaultValue("cst.tokens")
                     .withDescription("Output topic of patch-token records.");
     public static final ConfigOption<String> EVENTS_TOPIC =
-            ConfigOptions.key("topic.events").stringType().defaultValue("cst.events")
+            ConfigOptions.key("topic.events")
+                    .stringType()
+                    .defaultValue("cst.events")
                     .withDescription("Output topic of gap and session events (JSON).");
     public static final ConfigOption<String> DEAD_LETTER_TOPIC =
-            ConfigOptions.key("topic.dead-letter").stringType().defaultValue("cst.deadletter")
+            ConfigOptions.key("topic.dead-letter")
+                    .stringType()
+                    .defaultValue("cst.deadletter")
                     .withDescription("Rejected records, original bytes with reason headers.");
     public static final ConfigOption<Integer> MAX_OUT_OF_ORDER_FRAMES =
-            ConfigOptions.key("order.max-out-of-order-frames").intType().defaultValue(8)
-                    .withDescription("Frames buffered per session while a missing counter may"
-                            + " still arrive; past this the missing frames count as dropped.");
+            ConfigOptions.key("order.max-out-of-order-frames")
+                    .intType()
+                    .defaultValue(8)
+                    .withDescription(
+                            "Frames buffered per session while a missing counter may still arrive;"
+                                    + " past this the missing frames count as dropped.");
     public static final ConfigOption<Duration> IDLE_TIMEOUT =
-            ConfigOptions.key("order.idle-timeout").durationType()
+            ConfigOptions.key("order.idle-timeout")
+                    .durationType()
                     .defaultValue(Duration.ofSeconds(2))
-                    .withDescription("A session that sends nothing for this long has its buffered"
-                            + " frames released, so a silent camera holds nothing back.");
+                    .withDescription(
+                            "A session that sends nothing for this long has its buffered"
+                                    + " frames released, so a silent camera holds nothing back.");
     public static final ConfigOption<Double> TIME_GAP_FACTOR =
-            ConfigOptions.key("order.time-gap-factor").doubleType().defaultValue(1.8)
-                    .withDescription("Consecutive counters further apart than this many frame"
-                            + " periods are reported as a time gap.");
+            ConfigOptions.key("order.time-gap-factor")
+                    .doubleType()
+                    .defaultValue(1.8)
+                    .withDescription(
+                            "Consecutive counters further apart than this many frame"
+                                    + " periods are reported as a time gap.");
     public static final ConfigOption<Duration> BASELINE_WINDOW =
-            ConfigOptions.key("dff.baseline-window").durationType()
+            ConfigOptions.key("dff.baseline-window")
+                    .durationType()
                     .defaultValue(Duration.ofSeconds(30))
                     .withDescription("Time constant of the causal running-mean baseline F0.");
     public static final ConfigOption<Integer> WARMUP_FRAMES =
-            ConfigOptions.key("dff.warmup-frames").intType().defaultValue(10)
-                    .withDescription("Frames per channel over which F0 is the plain running mean"
-                            + " before the exponential baseline takes over.");
+            ConfigOptions.key("dff.warmup-frames")
+                    .intType()
+                    .defaultValue(10)
+                    .withDescription(
+                            "Frames per channel over which F0 is the plain running mean"
+                                    + " before the exponential baseline takes over.");
     public static final ConfigOption<Double> MIN_BASELINE =
-            ConfigOptions.key("dff.min-baseline").doubleType().defaultValue(1.0)
-                    .withDescription("Pixels whose baseline is below this (raw counts) get"
-                            + " dF/F = 0 instead of a division by zero or a sign flip.");
+            ConfigOptions.key("dff.min-baseline")
+                    .doubleType()
+                    .defaultValue(1.0)
+                    .withDescription(
+                            "Pixels whose baseline is below this (raw counts) get"
+                                    + " dF/F = 0 instead of a division by zero or a sign flip.");
     public static final ConfigOption<Integer> BINNING =
-            ConfigOptions.key("binning").intType().defaultValue(1)
+            ConfigOptions.key("binning")
+                    .intType()
+                    .defaultValue(1)
                     .withDescription("Spatial binning factor b: each b x b block is averaged.");
     public static final ConfigOption<Integer> PATCH_SIZE =
-            ConfigOptions.key("patch.size").intType().defaultValue(16)
+            ConfigOptions.key("patch.size")
+                    .intType()
+                    .defaultValue(16)
                     .withDescription("Side of the square patches (tokens), in binned pixels.");
     public static final ConfigOption<EdgeMode> EDGE_MODE =
-            ConfigOptions.key("patch.edge").enumType(EdgeMode.class).defaultValue(EdgeMode.PAD)
+            ConfigOptions.key("patch.edge")
+                    .enumType(EdgeMode.class)
+                    .defaultValue(EdgeMode.PAD)
                     .withDescription("PAD or CROP frames that are not a multiple of the patch.");
     public static final ConfigOption<String> OUTPUT_DIR =
-            ConfigOptions.key("output.dir").stringType().noDefaultValue()
+            ConfigOptions.key("output.dir")
+                    .stringType()
+                    .noDefaultValue()
                     .withDescription("If set, dF/F frames are also written there as .npy files.");
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
-            ConfigOptions.key("checkpoint.interval").durationType()
+            ConfigOptions.key("checkpoint.interval")
+                    .durationType()
                     .defaultValue(Duration.ofSeconds(5))
                     .withDescription("Interval between Flink checkpoints.");
     public static final ConfigOption<Duration> MAX_WATERMARK_DELAY =
-            ConfigOptions.key("watermark.max-delay").durationType()
+            ConfigOptions.key("watermark.max-delay")
+                    .durationType()
                     .defaultValue(Duration.ofSeconds(2))
                     .withDescription("Bounded out-of-orderness of host receive times.");
     public static final ConfigOption<Duration> BUFFER_TIMEOUT =
-            ConfigOptions.key("pipeline.buffer-timeout").durationType()
+            ConfigOptions.key("pipeline.buffer-timeout")
+                    .durationType()
                     .defaultValue(Duration.ofMillis(10))
-                    .withDescription("Longest a record waits in a network buffer between"
-                            + " operators; lower is less latency, higher more throughput.");
+                    .withDescription(
+                            "Longest a record waits in a network buffer between"
+                                    + " operators; lower is less latency, higher more throughput.");
     public static final ConfigOption<String> SINK_COMPRESSION =
-            ConfigOptions.key("sink.compression").stringType().defaultValue("none")
-                    .withDescription("Kafka compression of the outputs (none, lz4, zstd, ...);"
-                            + " float dF/F frames barely compress, so none spares CPU.");
+            ConfigOptions.key("sink.compression")
+                    .stringType()
+                    .defaultValue("none")
+                    .withDescription(
+                            "Kafka compression of the outputs (none, lz4, zstd, ...);"
+                                    + " float dF/F frames barely compress, so none spares CPU.");
     public static final ConfigOption<Boolean> EXACTLY_ONCE =
-            ConfigOptions.key("sink.exactly-once").booleanType().defaultValue(false)
-                    .withDescription("Transactional Kafka sinks (outputs appear at checkpoints);"
-                            + " at-least-once otherwise.");
+            ConfigOptions.key("sink.exactly-once")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Transactional Kafka sinks (outputs appear at checkpoints);"
+                                    + " at-least-once otherwise.");
     public static final ConfigOption<Integer> METRICS_PORT =
-            ConfigOptions.key("metrics.port").intType().defaultValue(-1)
-                    .withDescription("Port of the Prometheus endpoint in each TaskManager JVM;"
-                            + " -1 = do not serve from the job (the launcher serves).");
+            ConfigOptions.key("metrics.port")
+                    .intType()
+                    .defaultValue(-1)
+                    .withDescription(
+                            "Port of the Prometheus endpoint in each TaskManager JVM;"
+                                    + " -1 = do not serve from the job (the launcher serves).");
     public static final ConfigOption<String> METRICS_HOST =
-            ConfigOptions.key("metrics.host").stringType().defaultValue("127.0.0.1")
+            ConfigOptions.key("metrics.host")
+                    .stringType()
+                    .defaultValue("127.0.0.1")
                     .withDescription("Address the metrics endpoint binds to.");
     public static final ConfigOption<Map<String, String>> KAFKA_PROPERTIES =
-            ConfigOptions.key("kafka.properties").mapType().defaultValue(Map.of())
-                    .withDescription("Extra Kafka client properties (e.g. security.protocol,"
-                            + " sasl.*, ssl.*) passed to every client of the job.");
+            ConfigOptions.key("kafka.properties")
+                    .mapType()
+                    .defaultValue(Map.of())
+                    .withDescription(
+                            "Extra Kafka client properties (e.g. security.protocol,"
+                                    + " sasl.*, ssl.*) passed to every client of the job.");
 
     /** Every option, for help output and the start-up log. */
-    public static final List<ConfigOption<?>> ALL = List.of(BOOTSTRAP_SERVERS, GROUP_ID,
-            FRAMES_TOPIC, DFF_TOPIC, TOKENS_TOPIC, EVENTS_TOPIC, DEAD_LETTER_TOPIC,
-            MAX_OUT_OF_ORDER_FRAMES, IDLE_TIMEOUT, TIME_GAP_FACTOR, BASELINE_WINDOW,
-            WARMUP_FRAMES, MIN_BASELINE, BINNING, PATCH_SIZE, EDGE_MODE, OUTPUT_DIR,
-            CHECKPOINT_INTERVAL, MAX_WATERMARK_DELAY, BUFFER_TIMEOUT, SINK_COMPRESSION, EXACTLY_ONCE, METRICS_PORT, METRICS_HOST,
-            KAFKA_PROPERTIES);
+    public static final List<ConfigOption<?>> ALL =
+            List.of(
+                    BOOTSTRAP_SERVERS,
+                    GROUP_ID,
+                    FRAMES_TOPIC,
+                    DFF_TOPIC,
+                    TOKENS_TOPIC,
+                    EVENTS_TOPIC,
+                    DEAD_LETTER_TOPIC,
+                    MAX_OUT_OF_ORDER_FRAMES,
+                    IDLE_TIMEOUT,
+                    TIME_GAP_FACTOR,
+                    BASELINE_WINDOW,
+                    WARMUP_FRAMES,
+                    MIN_BASELINE,
+                    BINNING,
+                    PATCH_SIZE,
+                    EDGE_MODE,
+                    OUTPUT_DIR,
+                    CHECKPOINT_INTERVAL,
+                    MAX_WATERMARK_DELAY,
+                    BUFFER_TIMEOUT,
+                    SINK_COMPRESSION,
+                    EXACTLY_ONCE,
+                    METRICS_PORT,
+                    METRICS_HOST,
+                    KAFKA_PROPERTIES);
 
     private FrameJobOptions() {}
 
     /**
      * Checks the configuration once, before the job is built.
      *
-     * @throws IllegalArgumentException naming every missing or out-of-range key, its bound and
-     *     unit
+     * @throws IllegalArgumentException naming every missing or out-of-range key, its bound and unit
      */
     public static void validate(Configuration c) {
         List<String> problems = new ArrayList<>();
@@ -137,19 +213,21 @@ public final class FrameJobOptions {
         }
         int ooo = c.get(MAX_OUT_OF_ORDER_FRAMES);
         if (ooo < 0 || ooo > 1024) {
-            problems.add(MAX_OUT_OF_ORDER_FRAMES.key() + " must be in [0, 1024] frames, was "
-                    + ooo);
+            problems.add(
+                    MAX_OUT_OF_ORDER_FRAMES.key() + " must be in [0, 1024] frames, was " + ooo);
         }
         if (c.get(IDLE_TIMEOUT).isNegative() || c.get(IDLE_TIMEOUT).isZero()) {
             problems.add(IDLE_TIMEOUT.key() + " must be positive, was " + c.get(IDLE_TIMEOUT));
         }
         if (c.get(TIME_GAP_FACTOR) <= 1.0) {
-            problems.add(TIME_GAP_FACTOR.key() + " must be > 1 frame period, was "
-                    + c.get(TIME_GAP_FACTOR));
+            problems.add(
+                    TIME_GAP_FACTOR.key()
+                            + " must be > 1 frame period, was "
+                            + c.get(TIME_GAP_FACTOR));
         }
         if (c.get(BASELINE_WINDOW).toMillis() <= 0) {
-            problems.add(BASELINE_WINDOW.key() + " must be positive, was "
-                    + c.get(BASELINE_WINDOW));
+            problems.add(
+                    BASELINE_WINDOW.key() + " must be positive, was " + c.get(BASELINE_WINDOW));
         }
         if (c.get(WARMUP_FRAMES) < 1) {
             problems.add(WARMUP_FRAMES.key() + " must be >= 1 frame, was " + c.get(WARMUP_FRAMES));
@@ -161,21 +239,23 @@ public final class FrameJobOptions {
             problems.add(BINNING.key() + " must be in [1, 64] pixels, was " + c.get(BINNING));
         }
         if (c.get(PATCH_SIZE) < 1 || c.get(PATCH_SIZE) > 512) {
-            problems.add(PATCH_SIZE.key() + " must be in [1, 512] pixels, was "
-                    + c.get(PATCH_SIZE));
+            problems.add(
+                    PATCH_SIZE.key() + " must be in [1, 512] pixels, was " + c.get(PATCH_SIZE));
         }
         if (c.get(CHECKPOINT_INTERVAL).toMillis() < 100) {
-            problems.add(CHECKPOINT_INTERVAL.key() + " must be >= 100 ms, was "
-                    + c.get(CHECKPOINT_INTERVAL));
+            problems.add(
+                    CHECKPOINT_INTERVAL.key()
+                            + " must be >= 100 ms, was "
+                            + c.get(CHECKPOINT_INTERVAL));
         }
         int port = c.get(METRICS_PORT);
         if (port < -1 || port > 65535) {
-            problems.add(METRICS_PORT.key() + " must be -1 (off), 0 (any) or a TCP port, was "
-                    + port);
+            problems.add(
+                    METRICS_PORT.key() + " must be -1 (off), 0 (any) or a TCP port, was " + port);
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("invalid job configuration: "
-                    + String.join("; ", problems));
+            throw new IllegalArgumentException(
+                    "invalid job configuration: " + String.join("; ", problems));
         }
     }
 
@@ -189,9 +269,16 @@ public final class FrameJobOptions {
             }
             if (o == KAFKA_PROPERTIES) {
                 Map<String, String> masked = new TreeMap<>();
-                c.get(KAFKA_PROPERTIES).forEach((k, val) -> masked.put(k,
-                        k.contains("password") || k.contains("jaas") || k.contains("secret")
-                                ? "****" : val));
+                c.get(KAFKA_PROPERTIES)
+                        .forEach(
+                                (k, val) ->
+                                        masked.put(
+                                                k,
+                                                k.contains("password")
+                                                                || k.contains("jaas")
+                                                                || k.contains("secret")
+                                                        ? "****"
+                                                        : val));
                 v = masked;
             }
             out.put(o.key(), String.valueOf(v));

@@ -23,16 +23,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Puts each session's frames back in camera-counter order and detects dropped frames.
  *
- * <p>Keyed by session. Frames wait in keyed state until every lower counter has arrived. A
- * missing counter is declared dropped, and a gap event emitted, as soon as more than
- * {@code maxOutOfOrder} later frames are waiting, when the session has been silent for the idle
- * timeout (a processing-time timer, so a stalled camera holds nothing back and other sessions are
- * unaffected), or when the session's end-of-session marker arrives (which also reveals frames
- * lost at the end). A frame whose counter was already passed is a duplicate or too late; it goes
- * to the dead-letter output, so no frame comes out twice.
+ * <p>Keyed by session. Frames wait in keyed state until every lower counter has arrived. A missing
+ * counter is declared dropped, and a gap event emitted, as soon as more than {@code maxOutOfOrder}
+ * later frames are waiting, when the session has been silent for the idle timeout (a
+ * processing-time timer, so a stalled camera holds nothing back and other sessions are unaffected),
+ * or when the session's end-of-session marker arrives (which also reveals frames lost at the end).
+ * A frame whose counter was already passed is a duplicate or too late; it goes to the dead-letter
+ * output, so no frame comes out twice.
  *
- * <p>This is the session's own watermark: it advances with the session's counters and camera
- * clock, independent of every other session on the same partition.
+ * <p>This is the session's own watermark: it advances with the session's counters and camera clock,
+ * independent of every other session on the same partition.
  */
 public class FrameOrderFunction extends KeyedProcessFunction<String, SourcedFrame, Frame> {
     private static final long serialVersionUID = 1L;
@@ -67,8 +67,13 @@ public class FrameOrderFunction extends KeyedProcessFunction<String, SourcedFram
 
     @Override
     public void open(OpenContext openContext) {
-        buffer = getRuntimeContext().getMapState(new MapStateDescriptor<>("buffer", Types.LONG,
-                TypeInformation.of(SourcedFrame.class)));
+        buffer =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "buffer",
+                                        Types.LONG,
+                                        TypeInformation.of(SourcedFrame.class)));
         nextCounter = value("next-counter", Types.LONG);
         buffered = value("buffered", Types.INT);
         idleTimer = value("idle-timer", Types.LONG);
@@ -94,16 +99,33 @@ public class FrameOrderFunction extends KeyedProcessFunction<String, SourcedFram
         long counter = frame.frameCounter;
         Long next = nextCounter.value();
         if (next != null && counter < next) {
-            reject(in, "late-or-duplicate", frame.describe() + ": counter " + counter
-                    + " was already passed (next expected " + next + "); it is a duplicate, or"
-                    + " arrived after " + maxOutOfOrder + " later frames or the idle timeout;"
-                    + " raise " + FrameJobOptions.MAX_OUT_OF_ORDER_FRAMES.key()
-                    + " if the source reorders this much", ctx);
+            reject(
+                    in,
+                    "late-or-duplicate",
+                    frame.describe()
+                            + ": counter "
+                            + counter
+                            + " was already passed (next expected "
+                            + next
+                            + "); it is a duplicate, or"
+                            + " arrived after "
+                            + maxOutOfOrder
+                            + " later frames or the idle timeout;"
+                            + " raise "
+                            + FrameJobOptions.MAX_OUT_OF_ORDER_FRAMES.key()
+                            + " if the source reorders this much",
+                    ctx);
             return;
         }
         if (buffer.contains(counter)) {
-            reject(in, "duplicate", frame.describe() + ": counter " + counter
-                    + " arrived twice; the second copy is set aside", ctx);
+            reject(
+                    in,
+                    "duplicate",
+                    frame.describe()
+                            + ": counter "
+                            + counter
+                            + " arrived twice; the second copy is set aside",
+                    ctx);
             return;
         }
         buffer.put(counter, in);
@@ -115,8 +137,7 @@ public class FrameOrderFunction extends KeyedProcessFunction<String, SourcedFram
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Frame> out)
-            throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Frame> out) throws Exception {
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
             Long pending = idleTimer.value();
             if (pending == null || pending != timestamp) {
@@ -125,8 +146,10 @@ public class FrameOrderFunction extends KeyedProcessFunction<String, SourcedFram
             idleTimer.clear();
         }
         if (count() > 0) {
-            LOG.debug("session idle, releasing frames session={} buffered={}",
-                    ctx.getCurrentKey(), count());
+            LOG.debug(
+                    "session idle, releasing frames session={} buffered={}",
+                    ctx.getCurrentKey(),
+                    count());
             release(true, ctx, out);
         }
     }
@@ -160,8 +183,7 @@ public class FrameOrderFunction extends KeyedProcessFunction<String, SourcedFram
         nextCounter.update(next);
     }
 
-    private void endSession(long lastCounter, Context ctx, Collector<Frame> out)
-            throws Exception {
+    private void endSession(long lastCounter, Context ctx, Collector<Frame> out) throws Exception {
         release(true, ctx, out);
         Long next = nextCounter.value();
         if (next != null && next <= lastCounter) {
@@ -177,8 +199,11 @@ public class FrameOrderFunction extends KeyedProcessFunction<String, SourcedFram
         e.detail = "source ended the session";
         ctx.output(JobOutputs.EVENTS, e);
         Counter.builder(MetricNames.SESSIONS_ENDED).register(registry).increment();
-        LOG.info("session ended session={} framesOrdered={} framesMissing={}", e.sessionId,
-                e.framesOrdered, e.framesMissing);
+        LOG.info(
+                "session ended session={} framesOrdered={} framesMissing={}",
+                e.sessionId,
+                e.framesOrdered,
+                e.framesMissing);
         Long pending = idleTimer.value();
         if (pending != null) {
             ctx.timerService().deleteProcessingTimeTimer(pending);
@@ -207,11 +232,14 @@ public class FrameOrderFunction extends KeyedProcessFunction<String, SourcedFram
                 e.count = Math.round(step / period) - 1;
                 e.beforeNanos = last;
                 e.afterNanos = frame.acquisitionNanos;
-                e.detail = String.format("%.1f ms between frames, expected %.1f ms", step / 1e6,
-                        period / 1e6);
+                e.detail =
+                        String.format(
+                                "%.1f ms between frames, expected %.1f ms",
+                                step / 1e6, period / 1e6);
                 ctx.output(JobOutputs.EVENTS, e);
                 Counter.builder(MetricNames.TIME_GAPS)
-                        .tag(MetricNames.TAG_SESSION, frame.sessionId).register(registry)
+                        .tag(MetricNames.TAG_SESSION, frame.sessionId)
+                        .register(registry)
                         .increment();
             } else if (step > 0) {
                 // the period follows the typical step, not the gaps
@@ -236,18 +264,22 @@ public class FrameOrderFunction extends KeyedProcessFunction<String, SourcedFram
         e.detail = n + " frame(s) missing";
         ctx.output(JobOutputs.EVENTS, e);
         missing.update(orZero(missing.value()) + n);
-        Counter.builder(MetricNames.FRAMES_DROPPED).tag(MetricNames.TAG_SESSION, e.sessionId)
-                .register(registry).increment(n);
+        Counter.builder(MetricNames.FRAMES_DROPPED)
+                .tag(MetricNames.TAG_SESSION, e.sessionId)
+                .register(registry)
+                .increment(n);
         LOG.debug("frames missing session={} from={} to={}", e.sessionId, from, to);
         // the counter step includes the missing frames, so it says nothing about the period
         lastAcquisition.clear();
     }
 
     private void reject(SourcedFrame in, String reason, String message, Context ctx) {
-        Counter.builder(MetricNames.FRAMES_REJECTED).tag(MetricNames.TAG_REASON, reason)
-                .tag(MetricNames.TAG_STAGE, STAGE).register(registry).increment();
-        LOG.debug("frame rejected reason={} {} message=\"{}\"", reason, in.coordinates(),
-                message);
+        Counter.builder(MetricNames.FRAMES_REJECTED)
+                .tag(MetricNames.TAG_REASON, reason)
+                .tag(MetricNames.TAG_STAGE, STAGE)
+                .register(registry)
+                .increment();
+        LOG.debug("frame rejected reason={} {} message=\"{}\"", reason, in.coordinates(), message);
         DeadLetter d = new DeadLetter();
         d.topic = in.topic;
         d.partition = in.partition;

@@ -21,7 +21,6 @@ import org.cststream.frame.Frame;
 import org.cststream.frame.PatchTokens;
 import org.cststream.frame.TokenCodec;
 import org.cststream.kafka.KafkaSettings;
-import org.cststream.metrics.CstMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,10 +28,10 @@ import org.slf4j.LoggerFactory;
  * The main job: frames from Kafka in, dF/F frames, patch tokens, events and dead letters out.
  *
  * <p>Steps: decode and validate; order each session by camera counter and detect drops; dF/F
- * against a causal baseline per session and channel; optional binning; cut into patches. The
- * source and sinks are handed in, so tests and other deployments can plug in their own; {@link
- * #forKafka} plugs in the real topics. Hemodynamic correction and the CST operator slot in
- * between dF/F and patching.
+ * against a causal baseline per session and channel; optional binning; cut into patches. The source
+ * and sinks are handed in, so tests and other deployments can plug in their own; {@link #forKafka}
+ * plugs in the real topics. Hemodynamic correction and the CST operator slot in between dF/F and
+ * patching.
  */
 public final class FrameProcessingJob {
     private static final Logger LOG = LoggerFactory.getLogger(FrameProcessingJob.class);
@@ -44,8 +43,12 @@ public final class FrameProcessingJob {
     private final Sink<SessionEvent> eventSink;
     private final Sink<DeadLetter> deadLetterSink;
 
-    public FrameProcessingJob(Configuration config, Source<KafkaRecord, ?, ?> source,
-            Sink<DffFrame> dffSink, Sink<PatchTokens> tokenSink, Sink<SessionEvent> eventSink,
+    public FrameProcessingJob(
+            Configuration config,
+            Source<KafkaRecord, ?, ?> source,
+            Sink<DffFrame> dffSink,
+            Sink<PatchTokens> tokenSink,
+            Sink<SessionEvent> eventSink,
             Sink<DeadLetter> deadLetterSink) {
         FrameJobOptions.validate(config);
         this.config = config;
@@ -65,28 +68,59 @@ public final class FrameProcessingJob {
         consumer.putAll(config.get(FrameJobOptions.KAFKA_PROPERTIES));
         // offsets are committed when a checkpoint completes, so lag is visible to the group
         consumer.put("commit.offsets.on.checkpoint", "true");
-        KafkaSource<KafkaRecord> source = KafkaSource.<KafkaRecord>builder()
-                .setBootstrapServers(servers)
-                .setTopics(config.get(FrameJobOptions.FRAMES_TOPIC))
-                .setGroupId(config.get(FrameJobOptions.GROUP_ID))
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(
-                        OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new KafkaRecordDeserializer())
-                .setProperties(consumer)
-                .build();
-        return new FrameProcessingJob(config, source,
-                kafkaSink(config, "dff", new OutputRecordSerializer<>(
-                        config.get(FrameJobOptions.DFF_TOPIC), "dff", d -> d.sessionId,
-                        Outputs::encodeDff, null, DffFrame::channelLabel)),
-                kafkaSink(config, "tokens", new OutputRecordSerializer<>(
-                        config.get(FrameJobOptions.TOKENS_TOPIC), "tokens", t -> t.sessionId,
-                        TokenCodec::encode, null, FrameProcessingJob::channelOf)),
-                kafkaSink(config, "events", new OutputRecordSerializer<>(
-                        config.get(FrameJobOptions.EVENTS_TOPIC), null, e -> e.sessionId,
-                        Outputs::encodeEvent, null, null)),
-                kafkaSink(config, "deadletter", new OutputRecordSerializer<>(
-                        config.get(FrameJobOptions.DEAD_LETTER_TOPIC), null, d -> d.key,
-                        d -> d.value, Outputs::deadLetterHeaders, null)));
+        KafkaSource<KafkaRecord> source =
+                KafkaSource.<KafkaRecord>builder()
+                        .setBootstrapServers(servers)
+                        .setTopics(config.get(FrameJobOptions.FRAMES_TOPIC))
+                        .setGroupId(config.get(FrameJobOptions.GROUP_ID))
+                        .setStartingOffsets(
+                                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                        .setDeserializer(new KafkaRecordDeserializer())
+                        .setProperties(consumer)
+                        .build();
+        return new FrameProcessingJob(
+                config,
+                source,
+                kafkaSink(
+                        config,
+                        "dff",
+                        new OutputRecordSerializer<>(
+                                config.get(FrameJobOptions.DFF_TOPIC),
+                                "dff",
+                                d -> d.sessionId,
+                                Outputs::encodeDff,
+                                null,
+                                DffFrame::channelLabel)),
+                kafkaSink(
+                        config,
+                        "tokens",
+                        new OutputRecordSerializer<>(
+                                config.get(FrameJobOptions.TOKENS_TOPIC),
+                                "tokens",
+                                t -> t.sessionId,
+                                TokenCodec::encode,
+                                null,
+                                FrameProcessingJob::channelOf)),
+                kafkaSink(
+                        config,
+                        "events",
+                        new OutputRecordSerializer<>(
+                                config.get(FrameJobOptions.EVENTS_TOPIC),
+                                null,
+                                e -> e.sessionId,
+                                Outputs::encodeEvent,
+                                null,
+                                null)),
+                kafkaSink(
+                        config,
+                        "deadletter",
+                        new OutputRecordSerializer<>(
+                                config.get(FrameJobOptions.DEAD_LETTER_TOPIC),
+                                null,
+                                d -> d.key,
+                                d -> d.value,
+                                Outputs::deadLetterHeaders,
+                                null)));
     }
 
     private static String channelOf(PatchTokens t) {
@@ -96,8 +130,8 @@ public final class FrameProcessingJob {
         return t.channelNm > 0 ? t.channelNm + "nm" : "unknown";
     }
 
-    private static <T> KafkaSink<T> kafkaSink(Configuration config, String name,
-            OutputRecordSerializer<T> serializer) {
+    private static <T> KafkaSink<T> kafkaSink(
+            Configuration config, String name, OutputRecordSerializer<T> serializer) {
         Properties producer = new Properties();
         producer.putAll(KafkaSettings.producerTuning());
         producer.put("compression.type", config.get(FrameJobOptions.SINK_COMPRESSION));
@@ -105,79 +139,107 @@ public final class FrameProcessingJob {
         boolean exactlyOnce = config.get(FrameJobOptions.EXACTLY_ONCE);
         if (exactlyOnce) {
             // a transaction stays open for one checkpoint interval plus the time to complete it
-            producer.put("transaction.timeout.ms", String.valueOf(Math.max(60_000,
-                    10 * config.get(FrameJobOptions.CHECKPOINT_INTERVAL).toMillis())));
+            producer.put(
+                    "transaction.timeout.ms",
+                    String.valueOf(
+                            Math.max(
+                                    60_000,
+                                    10
+                                            * config.get(FrameJobOptions.CHECKPOINT_INTERVAL)
+                                                    .toMillis())));
         }
         return KafkaSink.<T>builder()
                 .setBootstrapServers(config.get(FrameJobOptions.BOOTSTRAP_SERVERS))
                 .setKafkaProducerConfig(producer)
                 .setRecordSerializer(serializer)
-                .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE
-                        : DeliveryGuarantee.AT_LEAST_ONCE)
+                .setDeliveryGuarantee(
+                        exactlyOnce
+                                ? DeliveryGuarantee.EXACTLY_ONCE
+                                : DeliveryGuarantee.AT_LEAST_ONCE)
                 .setTransactionalIdPrefix(config.get(FrameJobOptions.GROUP_ID) + "-" + name)
                 .build();
     }
 
     /** Adds the job's pipeline to {@code env}, with checkpointing on. */
     public void build(StreamExecutionEnvironment env) {
-        env.enableCheckpointing(config.get(FrameJobOptions.CHECKPOINT_INTERVAL).toMillis(),
+        env.enableCheckpointing(
+                config.get(FrameJobOptions.CHECKPOINT_INTERVAL).toMillis(),
                 CheckpointingMode.EXACTLY_ONCE);
         env.setBufferTimeout(config.get(FrameJobOptions.BUFFER_TIMEOUT).toMillis());
         Duration idle = config.get(FrameJobOptions.IDLE_TIMEOUT);
         LOG.info("frame job configuration {}", FrameJobOptions.describe(config));
 
         // read records whole; host receive time drives the watermark, idle partitions are skipped
-        WatermarkStrategy<KafkaRecord> watermarks = WatermarkStrategy
-                .<KafkaRecord>forBoundedOutOfOrderness(
-                        config.get(FrameJobOptions.MAX_WATERMARK_DELAY))
-                .withTimestampAssigner((r, ts) -> r.timestampMillis)
-                .withIdleness(idle);
-        DataStream<KafkaRecord> records = env.fromSource(source, watermarks, "frames")
-                .uid("frames-source");
+        WatermarkStrategy<KafkaRecord> watermarks =
+                WatermarkStrategy.<KafkaRecord>forBoundedOutOfOrderness(
+                                config.get(FrameJobOptions.MAX_WATERMARK_DELAY))
+                        .withTimestampAssigner((r, ts) -> r.timestampMillis)
+                        .withIdleness(idle);
+        DataStream<KafkaRecord> records =
+                env.fromSource(source, watermarks, "frames").uid("frames-source");
 
         // validate and decode; malformed records go to the dead-letter topic
-        SingleOutputStreamOperator<SourcedFrame> decoded = records
-                .process(new DecodeFunction(config)).uid("decode").name("decode");
+        SingleOutputStreamOperator<SourcedFrame> decoded =
+                records.process(new DecodeFunction(config)).uid("decode").name("decode");
 
         // order each session by camera counter; report gaps and the session's end
-        SingleOutputStreamOperator<Frame> ordered = decoded
-                .keyBy(f -> f.frame.sessionId)
-                .process(new FrameOrderFunction(
-                        config.get(FrameJobOptions.MAX_OUT_OF_ORDER_FRAMES), idle,
-                        config.get(FrameJobOptions.TIME_GAP_FACTOR)))
-                .uid("order").name("order");
+        SingleOutputStreamOperator<Frame> ordered =
+                decoded.keyBy(f -> f.frame.sessionId)
+                        .process(
+                                new FrameOrderFunction(
+                                        config.get(FrameJobOptions.MAX_OUT_OF_ORDER_FRAMES),
+                                        idle,
+                                        config.get(FrameJobOptions.TIME_GAP_FACTOR)))
+                        .uid("order")
+                        .name("order");
 
         // dF/F per session and channel; the stream is still partitioned by session
-        SingleOutputStreamOperator<DffFrame> dff = DataStreamUtils
-                .reinterpretAsKeyedStream(ordered, f -> f.sessionId)
-                .process(new DffFunction(config.get(FrameJobOptions.BASELINE_WINDOW),
-                        config.get(FrameJobOptions.WARMUP_FRAMES),
-                        config.get(FrameJobOptions.MIN_BASELINE)))
-                .uid("dff").name("dff");
+        SingleOutputStreamOperator<DffFrame> dff =
+                DataStreamUtils.reinterpretAsKeyedStream(ordered, f -> f.sessionId)
+                        .process(
+                                new DffFunction(
+                                        config.get(FrameJobOptions.BASELINE_WINDOW),
+                                        config.get(FrameJobOptions.WARMUP_FRAMES),
+                                        config.get(FrameJobOptions.MIN_BASELINE)))
+                        .uid("dff")
+                        .name("dff");
 
         // optional spatial binning
-        DataStream<DffFrame> binned = dff
-                .map(new BinningFunction(config.get(FrameJobOptions.BINNING),
-                        config.get(FrameJobOptions.EDGE_MODE)))
-                .uid("binning").name("binning");
+        DataStream<DffFrame> binned =
+                dff.map(
+                                new BinningFunction(
+                                        config.get(FrameJobOptions.BINNING),
+                                        config.get(FrameJobOptions.EDGE_MODE)))
+                        .uid("binning")
+                        .name("binning");
 
         // cut into patch tokens
-        DataStream<PatchTokens> tokens = binned
-                .map(new PatchFunction(config.get(FrameJobOptions.PATCH_SIZE),
-                        config.get(FrameJobOptions.EDGE_MODE)))
-                .uid("patches").name("patches");
+        DataStream<PatchTokens> tokens =
+                binned.map(
+                                new PatchFunction(
+                                        config.get(FrameJobOptions.PATCH_SIZE),
+                                        config.get(FrameJobOptions.EDGE_MODE)))
+                        .uid("patches")
+                        .name("patches");
 
         // write outputs
         binned.sinkTo(dffSink).uid("dff-sink").name("dff-sink");
         tokens.sinkTo(tokenSink).uid("tokens-sink").name("tokens-sink");
-        config.getOptional(FrameJobOptions.OUTPUT_DIR).ifPresent(dir -> binned
-                .sinkTo(new NpyDirectorySink(dir)).uid("npy-sink").name("npy-sink"));
-        ordered.getSideOutput(JobOutputs.EVENTS).sinkTo(eventSink).uid("events-sink")
+        config.getOptional(FrameJobOptions.OUTPUT_DIR)
+                .ifPresent(
+                        dir ->
+                                binned.sinkTo(new NpyDirectorySink(dir))
+                                        .uid("npy-sink")
+                                        .name("npy-sink"));
+        ordered.getSideOutput(JobOutputs.EVENTS)
+                .sinkTo(eventSink)
+                .uid("events-sink")
                 .name("events-sink");
         decoded.getSideOutput(JobOutputs.DEAD_LETTERS)
                 .union(ordered.getSideOutput(JobOutputs.DEAD_LETTERS))
-                .sinkTo(deadLetterSink).uid("deadletter-sink").name("deadletter-sink");
-
+                .sinkTo(deadLetterSink)
+                .uid("deadletter-sink")
+                .name("deadletter-sink");
     }
 
     /** Builds the pipeline on {@code env} and submits it without waiting for it to end. */

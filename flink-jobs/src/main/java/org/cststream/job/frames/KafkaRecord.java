@@ -5,8 +5,10 @@ public class KafkaRecord {
     public String topic = "";
     public int partition;
     public long offset;
+
     /** Record timestamp, ms since the Unix epoch. */
     public long timestampMillis;
+
     public String key;
     public byte[] value;
 

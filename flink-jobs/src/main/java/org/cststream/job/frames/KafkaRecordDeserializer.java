@@ -6,8 +6,8 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Keeps each Kafka record whole, with its coordinates, so that decoding happens in an operator
- * that can route a bad record to the dead-letter topic instead of failing the source.
+ * Keeps each Kafka record whole, with its coordinates, so that decoding happens in an operator that
+ * can route a bad record to the dead-letter topic instead of failing the source.
  */
 public class KafkaRecordDeserializer implements KafkaRecordDeserializationSchema<KafkaRecord> {
     private static final long serialVersionUID = 1L;
@@ -19,8 +19,10 @@ public class KafkaRecordDeserializer implements KafkaRecordDeserializationSchema
         r.partition = record.partition();
         r.offset = record.offset();
         r.timestampMillis = record.timestamp();
-        r.key = record.key() == null ? null
-                : new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
+        r.key =
+                record.key() == null
+                        ? null
+                        : new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
         r.value = record.value();
         out.collect(r);
     }

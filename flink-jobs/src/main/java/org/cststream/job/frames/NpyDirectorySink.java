@@ -19,7 +19,9 @@ public class NpyDirectorySink implements Sink<DffFrame> {
 
     private final String directory;
 
-    /** @param directory the output folder; created if missing */
+    /**
+     * @param directory the output folder; created if missing
+     */
     public NpyDirectorySink(String directory) {
         this.directory = directory;
     }
@@ -31,7 +33,8 @@ public class NpyDirectorySink implements Sink<DffFrame> {
 
     /** Returns the file a frame is written to. */
     public static Path fileFor(Path dir, DffFrame d) {
-        return dir.resolve(safe(d.sessionId)).resolve(safe(d.channelLabel()))
+        return dir.resolve(safe(d.sessionId))
+                .resolve(safe(d.channelLabel()))
                 .resolve(String.format("dff_%08d.npy", d.frameCounter));
     }
 
@@ -52,7 +55,10 @@ public class NpyDirectorySink implements Sink<DffFrame> {
             Files.createDirectories(target.getParent());
             Path tmp = target.resolveSibling(target.getFileName() + ".part");
             NpyWriter.write(tmp, d.values, d.height, d.width);
-            Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            Files.move(
+                    tmp,
+                    target,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
 

@@ -26,12 +26,14 @@ public final class OutputReader implements AutoCloseable {
     /**
      * @param topics topics to read from offset 0 (every partition)
      */
-    public OutputReader(String bootstrapServers, Map<String, String> clientProps,
-            List<String> topics) {
+    public OutputReader(
+            String bootstrapServers, Map<String, String> clientProps, List<String> topics) {
         Map<String, String> props = new HashMap<>(clientProps);
         props.put("auto.offset.reset", "earliest");
-        consumer = new KafkaConsumer<>(KafkaSettings.consumer(bootstrapServers,
-                "cst-output-reader-" + System.nanoTime(), props));
+        consumer =
+                new KafkaConsumer<>(
+                        KafkaSettings.consumer(
+                                bootstrapServers, "cst-output-reader-" + System.nanoTime(), props));
         List<TopicPartition> parts = new ArrayList<>();
         for (String t : topics) {
             consumer.partitionsFor(t, Duration.ofSeconds(30))
@@ -62,8 +64,10 @@ public final class OutputReader implements AutoCloseable {
      * Hands each record to {@code sink} as it arrives, until {@code done} is true or the timeout
      * passes.
      */
-    public void consume(java.util.function.Consumer<ConsumerRecord<String, byte[]>> sink,
-            java.util.function.BooleanSupplier done, Duration timeout) {
+    public void consume(
+            java.util.function.Consumer<ConsumerRecord<String, byte[]>> sink,
+            java.util.function.BooleanSupplier done,
+            Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!done.getAsBoolean() && System.nanoTime() < deadline) {
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
@@ -77,8 +81,9 @@ public final class OutputReader implements AutoCloseable {
         try {
             return JSON.readValue(r.value(), SessionEvent.class);
         } catch (java.io.IOException e) {
-            throw new IllegalStateException("events topic holds a record that is not an event"
-                    + " at offset " + r.offset(), e);
+            throw new IllegalStateException(
+                    "events topic holds a record that is not an event" + " at offset " + r.offset(),
+                    e);
         }
     }
 

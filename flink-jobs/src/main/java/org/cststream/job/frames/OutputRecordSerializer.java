@@ -27,15 +27,19 @@ public class OutputRecordSerializer<T> implements KafkaRecordSerializationSchema
 
     /**
      * @param topic destination topic
-     * @param output value of the {@code output} tag of {@link MetricNames#FRAMES_WRITTEN}, or
-     *     null to count nothing
+     * @param output value of the {@code output} tag of {@link MetricNames#FRAMES_WRITTEN}, or null
+     *     to count nothing
      * @param key the record key (the session id)
      * @param value the record value
      * @param headers record headers, or null for none
      * @param channel the channel label for the metric, or null
      */
-    public OutputRecordSerializer(String topic, String output, SerializableFunction<T, String> key,
-            SerializableFunction<T, byte[]> value, SerializableFunction<T, RecordHeaders> headers,
+    public OutputRecordSerializer(
+            String topic,
+            String output,
+            SerializableFunction<T, String> key,
+            SerializableFunction<T, byte[]> value,
+            SerializableFunction<T, RecordHeaders> headers,
             SerializableFunction<T, String> channel) {
         this.topic = topic;
         this.output = output;
@@ -51,18 +55,24 @@ public class OutputRecordSerializer<T> implements KafkaRecordSerializationSchema
     }
 
     @Override
-    public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context,
-            Long timestamp) {
+    public ProducerRecord<byte[], byte[]> serialize(
+            T element, KafkaSinkContext context, Long timestamp) {
         String k = key.apply(element);
         byte[] keyBytes = k == null ? null : k.getBytes(StandardCharsets.UTF_8);
         if (output != null) {
-            Counter.builder(MetricNames.FRAMES_WRITTEN).tag(MetricNames.TAG_SESSION,
-                    k == null ? "" : k).tag(MetricNames.TAG_CHANNEL,
-                    channel == null ? "" : channel.apply(element))
-                    .tag(MetricNames.TAG_OUTPUT, output).register(CstMetrics.registry())
+            Counter.builder(MetricNames.FRAMES_WRITTEN)
+                    .tag(MetricNames.TAG_SESSION, k == null ? "" : k)
+                    .tag(MetricNames.TAG_CHANNEL, channel == null ? "" : channel.apply(element))
+                    .tag(MetricNames.TAG_OUTPUT, output)
+                    .register(CstMetrics.registry())
                     .increment();
         }
-        return new ProducerRecord<>(topic, null, timestamp, keyBytes, value.apply(element),
+        return new ProducerRecord<>(
+                topic,
+                null,
+                timestamp,
+                keyBytes,
+                value.apply(element),
                 headers == null ? null : headers.apply(element));
     }
 }

@@ -13,6 +13,7 @@ import org.cststream.frame.PixelType;
 public final class Outputs {
     /** Dead-letter header names; values are UTF-8 text. */
     public static final String HEADER_REASON = "cst.error.reason";
+
     public static final String HEADER_STAGE = "cst.error.stage";
     public static final String HEADER_MESSAGE = "cst.error.message";
     public static final String HEADER_TOPIC = "cst.error.topic";

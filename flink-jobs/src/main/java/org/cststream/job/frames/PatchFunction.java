@@ -5,9 +5,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.cststream.frame.PatchTokens;
+import org.cststream.frame.WallClock;
 import org.cststream.job.frames.FrameJobOptions.EdgeMode;
 import org.cststream.metrics.CstMetrics;
-import org.cststream.frame.WallClock;
 
 /**
  * Cuts a dF/F frame into square patches (the CST's tokens), in row-major grid order. In PAD mode

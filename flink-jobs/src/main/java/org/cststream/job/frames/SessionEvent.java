@@ -7,27 +7,37 @@ package org.cststream.job.frames;
 public class SessionEvent {
     /** Frames missing between two received frames (counter gap). */
     public static final String GAP = "gap";
+
     /** Consecutive counters whose acquisition times are further apart than the frame period. */
     public static final String TIME_GAP = "time-gap";
+
     /** The source ended the session and every frame of it has left the ordering stage. */
     public static final String SESSION_END = "session-end";
 
     public String type = "";
     public String sessionId = "";
+
     /** First missing counter (gap), or the counter after the time gap. */
     public long fromCounter;
+
     /** Last missing counter (gap); equal to fromCounter for a time gap. */
     public long toCounter;
+
     /** Frames missing (gap), or frame periods skipped (time gap). */
     public long count;
+
     /** Acquisition time of the last frame before the event, ns (camera clock). */
     public long beforeNanos;
+
     /** Acquisition time of the first frame after the event, ns (camera clock). */
     public long afterNanos;
+
     /** Session totals, on session-end: frames released in order. */
     public long framesOrdered;
+
     /** Session totals, on session-end: frames found missing. */
     public long framesMissing;
+
     public String detail = "";
 
     public SessionEvent() {}

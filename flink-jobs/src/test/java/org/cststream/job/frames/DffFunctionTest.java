@@ -19,8 +19,11 @@ class DffFunctionTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new DffFunction(Duration.ofSeconds(1), 2, 1.0), f -> f.sessionId, Types.STRING);
+        harness =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new DffFunction(Duration.ofSeconds(1), 2, 1.0),
+                        f -> f.sessionId,
+                        Types.STRING);
         harness.open();
     }
 
@@ -33,8 +36,8 @@ class DffFunctionTest {
     void followsTheDocumentedBaselineRule() throws Exception {
         int[] values = {100, 200, 400};
         for (int c = 0; c < values.length; c++) {
-            harness.processElement(new StreamRecord<>(
-                    TestFrames.uint16("s", c, 1, 1, values[c]), 0L));
+            harness.processElement(
+                    new StreamRecord<>(TestFrames.uint16("s", c, 1, 1, values[c]), 0L));
         }
         List<DffFrame> out = harness.extractOutputValues();
 
@@ -49,13 +52,14 @@ class DffFunctionTest {
     @Test
     void neverYieldsNanOrInfinityForSaturatedOrZeroPixels() throws Exception {
         for (int c = 0; c < 5; c++) {
-            harness.processElement(new StreamRecord<>(
-                    TestFrames.uint16("s", c, 3, 1, new int[] {0, 65535, 50 + c}), 0L));
+            harness.processElement(
+                    new StreamRecord<>(
+                            TestFrames.uint16("s", c, 3, 1, new int[] {0, 65535, 50 + c}), 0L));
         }
 
         for (DffFrame d : harness.extractOutputValues()) {
-            assertThat(d.values).doesNotContain(Float.NaN, Float.POSITIVE_INFINITY,
-                    Float.NEGATIVE_INFINITY);
+            assertThat(d.values)
+                    .doesNotContain(Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY);
             assertThat(d.values[0]).isZero();
             assertThat(d.values[1]).isZero();
             assertThat(d.invalidPixels).isEqualTo(2);
@@ -74,7 +78,8 @@ class DffFunctionTest {
         harness.processElement(new StreamRecord<>(b, 0L));
         harness.processElement(new StreamRecord<>(a2, 0L));
 
-        assertThat(harness.extractOutputValues()).extracting(d -> d.values[0])
+        assertThat(harness.extractOutputValues())
+                .extracting(d -> d.values[0])
                 .containsExactly(0f, 0f, 0f);
     }
 }

@@ -20,9 +20,11 @@ class FrameOrderFunctionTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new FrameOrderFunction(3, Duration.ofSeconds(2), 1.8),
-                f -> f.frame.sessionId, Types.STRING);
+        harness =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new FrameOrderFunction(3, Duration.ofSeconds(2), 1.8),
+                        f -> f.frame.sessionId,
+                        Types.STRING);
         harness.open();
     }
 
@@ -32,30 +34,41 @@ class FrameOrderFunctionTest {
     }
 
     private void send(String session, long counter) throws Exception {
-        harness.processElement(new StreamRecord<>(TestFrames.sourced(
-                TestFrames.uint16(session, counter, 2, 2, 100), offset++), 0L));
+        harness.processElement(
+                new StreamRecord<>(
+                        TestFrames.sourced(
+                                TestFrames.uint16(session, counter, 2, 2, 100), offset++),
+                        0L));
     }
 
     private void endSession(String session, long last) throws Exception {
-        harness.processElement(new StreamRecord<>(TestFrames.sourced(
-                Frame.endOfSession(session, "cam", last, 0), offset++), 0L));
+        harness.processElement(
+                new StreamRecord<>(
+                        TestFrames.sourced(Frame.endOfSession(session, "cam", last, 0), offset++),
+                        0L));
     }
 
     private List<Long> out() {
-        return harness.extractOutputValues().stream().map(f -> f.frameCounter)
+        return harness.extractOutputValues().stream()
+                .map(f -> f.frameCounter)
                 .collect(Collectors.toList());
     }
 
     private List<SessionEvent> events(String type) {
-        return harness.getSideOutput(JobOutputs.EVENTS) == null ? List.of()
-                : harness.getSideOutput(JobOutputs.EVENTS).stream().map(StreamRecord::getValue)
-                        .filter(e -> e.type.equals(type)).collect(Collectors.toList());
+        return harness.getSideOutput(JobOutputs.EVENTS) == null
+                ? List.of()
+                : harness.getSideOutput(JobOutputs.EVENTS).stream()
+                        .map(StreamRecord::getValue)
+                        .filter(e -> e.type.equals(type))
+                        .collect(Collectors.toList());
     }
 
     private List<DeadLetter> deadLetters() {
-        return harness.getSideOutput(JobOutputs.DEAD_LETTERS) == null ? List.of()
+        return harness.getSideOutput(JobOutputs.DEAD_LETTERS) == null
+                ? List.of()
                 : harness.getSideOutput(JobOutputs.DEAD_LETTERS).stream()
-                        .map(StreamRecord::getValue).collect(Collectors.toList());
+                        .map(StreamRecord::getValue)
+                        .collect(Collectors.toList());
     }
 
     @Test
@@ -67,7 +80,8 @@ class FrameOrderFunctionTest {
 
         assertThat(out()).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
         assertThat(events(SessionEvent.GAP)).isEmpty();
-        assertThat(events(SessionEvent.SESSION_END)).singleElement()
+        assertThat(events(SessionEvent.SESSION_END))
+                .singleElement()
                 .satisfies(e -> assertThat(e.framesOrdered).isEqualTo(10));
     }
 
@@ -81,11 +95,14 @@ class FrameOrderFunctionTest {
         send("s", 8);
 
         assertThat(out()).containsExactly(0L, 1L, 2L, 5L, 6L, 7L, 8L);
-        assertThat(events(SessionEvent.GAP)).singleElement().satisfies(e -> {
-            assertThat(e.fromCounter).isEqualTo(3);
-            assertThat(e.toCounter).isEqualTo(4);
-            assertThat(e.count).isEqualTo(2);
-        });
+        assertThat(events(SessionEvent.GAP))
+                .singleElement()
+                .satisfies(
+                        e -> {
+                            assertThat(e.fromCounter).isEqualTo(3);
+                            assertThat(e.toCounter).isEqualTo(4);
+                            assertThat(e.count).isEqualTo(2);
+                        });
     }
 
     @Test
@@ -98,9 +115,11 @@ class FrameOrderFunctionTest {
         send("s", 7);
 
         assertThat(out()).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
-        assertThat(deadLetters()).extracting(d -> d.reason)
+        assertThat(deadLetters())
+                .extracting(d -> d.reason)
                 .containsExactly("late-or-duplicate", "duplicate");
-        assertThat(deadLetters().get(0).message).contains("counter 2 was already passed")
+        assertThat(deadLetters().get(0).message)
+                .contains("counter 2 was already passed")
                 .contains("offset=6");
     }
 
@@ -125,8 +144,10 @@ class FrameOrderFunctionTest {
             send("busy", c);
         }
 
-        assertThat(harness.extractOutputValues()).filteredOn(f -> f.sessionId.equals("busy"))
-                .extracting(f -> f.frameCounter).containsExactly(0L, 1L, 2L, 3L, 4L);
+        assertThat(harness.extractOutputValues())
+                .filteredOn(f -> f.sessionId.equals("busy"))
+                .extracting(f -> f.frameCounter)
+                .containsExactly(0L, 1L, 2L, 3L, 4L);
     }
 
     @Test
@@ -136,11 +157,15 @@ class FrameOrderFunctionTest {
         }
         endSession("s", 7);
 
-        assertThat(events(SessionEvent.GAP)).singleElement().satisfies(e -> {
-            assertThat(e.fromCounter).isEqualTo(5);
-            assertThat(e.toCounter).isEqualTo(7);
-        });
-        assertThat(events(SessionEvent.SESSION_END)).singleElement()
+        assertThat(events(SessionEvent.GAP))
+                .singleElement()
+                .satisfies(
+                        e -> {
+                            assertThat(e.fromCounter).isEqualTo(5);
+                            assertThat(e.toCounter).isEqualTo(7);
+                        });
+        assertThat(events(SessionEvent.SESSION_END))
+                .singleElement()
                 .satisfies(e -> assertThat(e.framesMissing).isEqualTo(3));
     }
 
@@ -155,9 +180,12 @@ class FrameOrderFunctionTest {
         }
         endSession("s", 5);
 
-        assertThat(events(SessionEvent.TIME_GAP)).singleElement().satisfies(e -> {
-            assertThat(e.fromCounter).isEqualTo(5);
-            assertThat(e.count).isEqualTo(3);
-        });
+        assertThat(events(SessionEvent.TIME_GAP))
+                .singleElement()
+                .satisfies(
+                        e -> {
+                            assertThat(e.fromCounter).isEqualTo(5);
+                            assertThat(e.count).isEqualTo(3);
+                        });
     }
 }
