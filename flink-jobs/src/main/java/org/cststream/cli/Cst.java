@@ -239,12 +239,7 @@ public final class Cst implements Runnable {
             Topics.ensure(
                     job.bootstrapServers,
                     job.kafkaProperties,
-                    java.util.List.of(
-                            config.get(FrameJobOptions.FRAMES_TOPIC),
-                            config.get(FrameJobOptions.DFF_TOPIC),
-                            config.get(FrameJobOptions.TOKENS_TOPIC),
-                            config.get(FrameJobOptions.EVENTS_TOPIC),
-                            config.get(FrameJobOptions.DEAD_LETTER_TOPIC)),
+                    FrameJobOptions.topics(config),
                     parallelism,
                     (short) 1);
             CstMetrics.serve(metricsHost, metricsPort);

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -86,14 +87,8 @@ public final class LocalPipeline {
             throws Exception {
         String servers = job.get(FrameJobOptions.BOOTSTRAP_SERVERS);
         Map<String, String> clientProps = job.get(FrameJobOptions.KAFKA_PROPERTIES);
-        List<String> outputs =
-                List.of(
-                        job.get(FrameJobOptions.DFF_TOPIC),
-                        job.get(FrameJobOptions.TOKENS_TOPIC),
-                        job.get(FrameJobOptions.EVENTS_TOPIC),
-                        job.get(FrameJobOptions.DEAD_LETTER_TOPIC));
-        List<String> all = new ArrayList<>(outputs);
-        all.add(0, job.get(FrameJobOptions.FRAMES_TOPIC));
+        List<String> all = FrameJobOptions.topics(job);
+        List<String> outputs = all.subList(1, all.size());
         Topics.ensure(servers, clientProps, all, parallelism, (short) 1);
 
         double rejectedBefore =
@@ -125,7 +120,7 @@ public final class LocalPipeline {
                                         CstMetrics.registry())
                                 .run();
             }
-            reader.join(timeout.toMillis());
+            awaitOutputs(reader, client, timeout);
             if (reader.isAlive()) {
                 collector.stop();
                 reader.join(5000);
@@ -164,6 +159,39 @@ public final class LocalPipeline {
                 LOG.debug("job cancel", e);
             }
         }
+    }
+
+    /** Waits for the output reader to see the session's end, failing fast if the job dies first. */
+    private static void awaitOutputs(Thread reader, JobClient client, Duration timeout)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (reader.isAlive() && System.nanoTime() < deadline) {
+            reader.join(500);
+            JobStatus status = client.getJobStatus().get();
+            if (status.isGloballyTerminalState()) {
+                try {
+                    client.getJobExecutionResult().get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException(
+                            "the frame job stopped ("
+                                    + status
+                                    + ") before the session ended: "
+                                    + rootMessage(e)
+                                    + "; see cst-output/logs/cst.log for the full trace",
+                            e);
+                }
+                throw new IllegalStateException(
+                        "the frame job ended (" + status + ") before the session ended");
+            }
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
     /** Returns a MiniCluster environment with filesystem checkpoints in a temporary folder. */

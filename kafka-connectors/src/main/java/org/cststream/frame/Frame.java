@@ -68,10 +68,18 @@ public class Frame {
 
     /** Returns the channel as a label: the wavelength ({@code "470nm"}) or the name. */
     public String channelLabel() {
-        if (!channelName.isEmpty()) {
-            return channelName;
+        return channelLabel(channelName, channelNm);
+    }
+
+    /**
+     * Returns the label of a channel given by name and wavelength: the name when there is one, else
+     * {@code "<nm>nm"}, else {@code "unknown"}. Used for metric tags and state keys.
+     */
+    public static String channelLabel(String name, int nm) {
+        if (name != null && !name.isEmpty()) {
+            return name;
         }
-        return channelNm > 0 ? channelNm + "nm" : "unknown";
+        return nm > 0 ? nm + "nm" : "unknown";
     }
 
     /** Returns a short identity for log lines and error messages. */

@@ -42,9 +42,6 @@ public class DffFrame {
 
     /** Returns the channel as a label, as {@link Frame#channelLabel()} does. */
     public String channelLabel() {
-        if (!channelName.isEmpty()) {
-            return channelName;
-        }
-        return channelNm > 0 ? channelNm + "nm" : "unknown";
+        return Frame.channelLabel(channelName, channelNm);
     }
 }

@@ -259,6 +259,16 @@ public final class FrameJobOptions {
         }
     }
 
+    /** Returns every topic the job reads or writes: frames, dF/F, tokens, events, dead letters. */
+    public static List<String> topics(Configuration c) {
+        return List.of(
+                c.get(FRAMES_TOPIC),
+                c.get(DFF_TOPIC),
+                c.get(TOKENS_TOPIC),
+                c.get(EVENTS_TOPIC),
+                c.get(DEAD_LETTER_TOPIC));
+    }
+
     /** Returns the effective settings as key=value text, Kafka secrets masked. */
     public static String describe(Configuration c) {
         Map<String, String> out = new TreeMap<>();

@@ -100,7 +100,7 @@ public final class FrameProcessingJob {
                                 t -> t.sessionId,
                                 TokenCodec::encode,
                                 null,
-                                FrameProcessingJob::channelOf)),
+                                t -> Frame.channelLabel(t.channelName, t.channelNm))),
                 kafkaSink(
                         config,
                         "events",
@@ -121,13 +121,6 @@ public final class FrameProcessingJob {
                                 d -> d.value,
                                 Outputs::deadLetterHeaders,
                                 null)));
-    }
-
-    private static String channelOf(PatchTokens t) {
-        if (!t.channelName.isEmpty()) {
-            return t.channelName;
-        }
-        return t.channelNm > 0 ? t.channelNm + "nm" : "unknown";
     }
 
     private static <T> KafkaSink<T> kafkaSink(
