@@ -26,6 +26,8 @@ import org.cststream.job.frames.FrameJobOptions;
 import org.cststream.job.frames.OutputReader;
 import org.cststream.job.frames.SessionEvent;
 import org.cststream.kafka.EmbeddedKafkaBroker;
+import org.cststream.metrics.CstMetrics;
+import org.cststream.metrics.MetricNames;
 import org.cststream.recording.RecordingReader;
 import org.cststream.recording.Recordings;
 import org.cststream.replay.FaultPlan;
@@ -33,6 +35,7 @@ import org.cststream.replay.ReplayOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real mesoscope frames through a real Kafka broker and the frame job on a Flink MiniCluster,
@@ -95,10 +98,11 @@ class ReplayPipelineIT {
     }
 
     @Test
-    void outputDffEqualsAStraightforwardComputationAndTokensReassembleToTheFrame()
-            throws Exception {
+    void outputDffEqualsAStraightforwardComputationAndTokensReassembleToTheFrame(
+            @TempDir Path npyDir) throws Exception {
         Path dir = SharedData.improvFrames();
         Configuration config = job("exact");
+        config.set(FrameJobOptions.OUTPUT_DIR, npyDir.toString());
         ReplayOptions replay =
                 ReplayOptions.builder()
                         .sessionId("improv")
@@ -121,6 +125,15 @@ class ReplayPipelineIT {
         assertThat(report.duplicates()).isZero();
         assertThat(dff).hasSize(FRAMES);
         assertThat(tokens).hasSize(FRAMES);
+        try (Stream<Path> files = Files.list(npyDir.resolve("improv").resolve("470nm"))) {
+            assertThat(files.filter(f -> f.toString().endsWith(".npy")).count()).isEqualTo(FRAMES);
+        }
+        assertThat(
+                        CstMetrics.registry()
+                                .find(MetricNames.KAFKA_LAG)
+                                .tag(MetricNames.TAG_TOPIC, "exact.frames")
+                                .gauges())
+                .isNotEmpty();
 
         // dF/F from the definition: F0 = running mean over 10 frames, then exponential with
         // weight 1 - exp(-dt / 30 s); saturated pixels skip the update; F0 < 1 gives 0
@@ -155,6 +168,16 @@ class ReplayPipelineIT {
                                     + got[i]
                                     + ", definition "
                                     + expected);
+                }
+            }
+
+            if (k % 50 == 0) {
+                try (RecordingReader file =
+                        Recordings.open(
+                                npyDir.resolve("improv")
+                                        .resolve("470nm")
+                                        .resolve(String.format("dff_%08d.npy", k)))) {
+                    assertThat(PixelConversion.toFloats(file.read(0))).containsExactly(got);
                 }
             }
 
