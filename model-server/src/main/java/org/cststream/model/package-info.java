@@ -1,5 +1,6 @@
 /**
- * The Continuous Spatiotemporal Transformer: model, training, inference and the model server. This
- * package arrives with the model issue; until then the module only fixes the layout.
+ * The Continuous Spatiotemporal Transformer on DJL: blocks (full and Nystrom attention), the
+ * Sobolev loss, training, persistence and the inference API.
+ * The discrete Transformer baseline is the same block with grid positions.
  */
 package org.cststream.model;

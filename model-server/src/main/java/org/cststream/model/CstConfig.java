@@ -1,0 +1,114 @@
+package org.cststream.model;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
+/**
+ * Sizes and choices of a CST (or of the discrete Transformer baseline), saved with the model as
+ * JSON. Plain fields so that Jackson reads and writes them without ceremony.
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public class CstConfig {
+    /** Full softmax attention, or the Nystrom approximation with landmarks. */
+    public enum Attention {
+        FULL,
+        NYSTROM
+    }
+
+    /** How token coordinates enter the model. */
+    public enum Positions {
+        /** A linear map of the real-valued coordinates (optionally Fourier features first). */
+        CONTINUOUS,
+        /** Sinusoidal codes of the time rounded to a grid index: the discrete Transformer. */
+        DISCRETE
+    }
+
+    /** Values per token (e.g. 2 for a spiral point, p*p for a patch). */
+    public int valueDim = 2;
+
+    /** Coordinates per token: 1 (t) or 3 (t, row, col). */
+    public int coordDim = 1;
+
+    /** Model width d. */
+    public int modelDim = 32;
+
+    public int heads = 4;
+    public int layers = 4;
+
+    /** Width of the position-wise feed-forward layer. */
+    public int feedForwardDim = 3072;
+
+    public Attention attention = Attention.FULL;
+
+    /** Nystrom landmarks m; sequences of at most m tokens use exact attention. */
+    public int landmarks = 32;
+
+    /** Iterations of the Moore-Penrose pseudo-inverse (Nystrom). */
+    public int pinvIterations = 6;
+
+    /** Gaussian Fourier features of the coordinates; 0 = plain linear map. */
+    public int fourierFeatures = 0;
+
+    /** Standard deviation of the Fourier frequencies (per unit of normalised coordinate). */
+    public float fourierScale = 1f;
+
+    public long fourierSeed = 1234;
+    public Positions positions = Positions.CONTINUOUS;
+
+    /** Grid size for {@link Positions#DISCRETE}: time in [0, 1] maps to 0..gridSize-1. */
+    public int gridSize = 100;
+
+    public float dropout = 0f;
+
+    public CstConfig() {}
+
+    /** Returns the paper's spirals model: 4 layers, 4 heads, d=32, feed-forward 3072. */
+    public static CstConfig spirals() {
+        return new CstConfig();
+    }
+
+    /**
+     * Returns a small widefield model for p x p patch tokens with (t, row, col) coordinates.
+     *
+     * @param patchSize patch side p in pixels
+     */
+    public static CstConfig widefieldSmall(int patchSize) {
+        CstConfig c = new CstConfig();
+        c.valueDim = patchSize * patchSize;
+        c.coordDim = 3;
+        c.modelDim = 64;
+        c.heads = 4;
+        c.layers = 2;
+        c.feedForwardDim = 256;
+        c.attention = Attention.NYSTROM;
+        c.landmarks = 64;
+        return c;
+    }
+
+    /**
+     * Checks every size.
+     *
+     * @throws IllegalArgumentException naming the field and its bound
+     */
+    public CstConfig validate() {
+        require(valueDim >= 1, "valueDim must be >= 1, was " + valueDim);
+        require(coordDim >= 1 && coordDim <= 3, "coordDim must be 1..3, was " + coordDim);
+        require(modelDim >= 1, "modelDim must be >= 1, was " + modelDim);
+        require(
+                heads >= 1 && modelDim % heads == 0,
+                "heads must divide modelDim (" + modelDim + "), was " + heads);
+        require(layers >= 1, "layers must be >= 1, was " + layers);
+        require(feedForwardDim >= 1, "feedForwardDim must be >= 1, was " + feedForwardDim);
+        require(landmarks >= 1, "landmarks must be >= 1, was " + landmarks);
+        require(pinvIterations >= 1, "pinvIterations must be >= 1, was " + pinvIterations);
+        require(fourierFeatures >= 0, "fourierFeatures must be >= 0, was " + fourierFeatures);
+        require(gridSize >= 2, "gridSize must be >= 2, was " + gridSize);
+        require(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), was " + dropout);
+        return this;
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException("invalid CST configuration: " + message);
+        }
+    }
+}

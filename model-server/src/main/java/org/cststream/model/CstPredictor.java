@@ -1,0 +1,127 @@
+package org.cststream.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Inference: the model's values at query tokens and, on request, every layer's attention.
+ *
+ * <p>Each call runs in its own NDManager, closed before it returns, so nothing native outlives the
+ * call. Windows with the same token count run as one batch.
+ */
+public final class CstPredictor {
+    private final CstModel model;
+
+    public CstPredictor(CstModel model) {
+        this.model = model;
+    }
+
+    /**
+     * A window of tokens in data units. Query tokens carry initial values (e.g. from {@link
+     * TimeInterpolation}); the model replaces them.
+     *
+     * @param values tokens x valueDim
+     * @param coords tokens x coordDim, normalised like the training data
+     */
+    public record Window(float[][] values, float[][] coords) {}
+
+    /**
+     * The model's output for one window.
+     *
+     * @param values tokens x valueDim, in data units
+     * @param attention per layer, heads x tokens x tokens; null unless asked for
+     */
+    public record Prediction(float[][] values, List<float[][][]> attention) {}
+
+    /** Runs the model on every window; see the class comment for batching. */
+    public List<Prediction> predict(List<Window> windows, boolean withAttention) {
+        Prediction[] out = new Prediction[windows.size()];
+        Map<Integer, List<Integer>> bySize = new LinkedHashMap<>();
+        for (int i = 0; i < windows.size(); i++) {
+            bySize.computeIfAbsent(windows.get(i).values().length, k -> new ArrayList<>()).add(i);
+        }
+        CstConfig c = model.config();
+        Normalisation norm = model.normalisation();
+        try (NDManager m = model.djlModel().getNDManager().newSubManager()) {
+            for (Map.Entry<Integer, List<Integer>> group : bySize.entrySet()) {
+                int tokens = group.getKey();
+                List<Integer> idx = group.getValue();
+                float[] v = new float[idx.size() * tokens * c.valueDim];
+                float[] x = new float[idx.size() * tokens * c.coordDim];
+                int vi = 0;
+                int xi = 0;
+                for (int w : idx) {
+                    Window win = windows.get(w);
+                    for (int t = 0; t < tokens; t++) {
+                        for (int d = 0; d < c.valueDim; d++) {
+                            v[vi++] = norm.apply(win.values()[t][d], d);
+                        }
+                        for (int d = 0; d < c.coordDim; d++) {
+                            x[xi++] = win.coords()[t][d];
+                        }
+                    }
+                }
+                NDList in =
+                        new NDList(
+                                m.create(v, new Shape(idx.size(), tokens, c.valueDim)),
+                                m.create(x, new Shape(idx.size(), tokens, c.coordDim)));
+                NDList result =
+                        model.block()
+                                .forward(
+                                        new ParameterStore(m, false),
+                                        in,
+                                        false,
+                                        withAttention ? CstBlock.withAttention() : null);
+                float[] y = result.head().toFloatArray();
+                List<float[]> att = new ArrayList<>();
+                for (int l = 1; l < result.size(); l++) {
+                    att.add(result.get(l).toFloatArray());
+                }
+                for (int b = 0; b < idx.size(); b++) {
+                    float[][] values = new float[tokens][c.valueDim];
+                    for (int t = 0; t < tokens; t++) {
+                        for (int d = 0; d < c.valueDim; d++) {
+                            values[t][d] = norm.invert(y[(b * tokens + t) * c.valueDim + d], d);
+                        }
+                    }
+                    out[idx.get(b)] =
+                            new Prediction(
+                                    values,
+                                    withAttention ? attention(att, b, c.heads, tokens) : null);
+                }
+            }
+        }
+        return List.of(out);
+    }
+
+    private static List<float[][][]> attention(List<float[]> layers, int b, int heads, int tokens) {
+        List<float[][][]> out = new ArrayList<>();
+        for (float[] a : layers) {
+            float[][][] w = new float[heads][tokens][tokens];
+            int base = b * heads * tokens * tokens;
+            for (int h = 0; h < heads; h++) {
+                for (int i = 0; i < tokens; i++) {
+                    System.arraycopy(a, base + (h * tokens + i) * tokens, w[h][i], 0, tokens);
+                }
+            }
+            out.add(w);
+        }
+        return out;
+    }
+
+    /** Returns the NDArray count of the model's manager, to check that calls leak nothing. */
+    public long liveArrays() {
+        return countArrays(model.djlModel().getNDManager());
+    }
+
+    private static long countArrays(NDManager m) {
+        return m.getManagedArrays().stream().filter(a -> a instanceof NDArray).count();
+    }
+}

@@ -1,0 +1,241 @@
+package org.cststream.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a {@link CstModel}: Adam with weight decay, mini-batches in a seeded random order, a
+ * validation score after every epoch, early stopping, and the best parameters kept and restored at
+ * the end. What a batch holds and how its loss is computed is the {@link Task}'s business.
+ */
+public final class CstTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(CstTrainer.class);
+
+    /**
+     * Training settings.
+     *
+     * @param maxEpochs passes over the training samples (>= 1)
+     * @param patience epochs without a better validation score before stopping (>= 1)
+     * @param batchSize samples per step (>= 1; the paper used 10)
+     * @param learningRate Adam's step size (1e-3 in the paper)
+     * @param weightDecay Adam's weight decay (1e-7 in the paper)
+     * @param seed seed of the sample order and of every random draw in the task
+     * @param progress whether to draw a progress bar
+     */
+    public record Settings(
+            int maxEpochs,
+            int patience,
+            int batchSize,
+            float learningRate,
+            float weightDecay,
+            long seed,
+            boolean progress) {
+        public Settings {
+            if (maxEpochs < 1
+                    || patience < 1
+                    || batchSize < 1
+                    || !(learningRate > 0)
+                    || weightDecay < 0) {
+                throw new IllegalArgumentException(
+                        "invalid training settings: maxEpochs="
+                                + maxEpochs
+                                + " patience="
+                                + patience
+                                + " batchSize="
+                                + batchSize
+                                + " learningRate="
+                                + learningRate
+                                + " weightDecay="
+                                + weightDecay
+                                + " (epochs, patience, batch >= 1; learning rate > 0; decay >= 0)");
+            }
+        }
+    }
+
+    /** One step's inputs and the loss to compute from the model's outputs. */
+    public record Batch(NDList inputs, Function<NDList, NDArray> loss) {}
+
+    /** What is trained: samples, how a batch is built, and how a model is validated. */
+    public interface Task {
+        /** Returns the number of training samples. */
+        int size();
+
+        /** Builds the batch of the given samples; every array belongs to {@code manager}. */
+        Batch batch(NDManager manager, int[] samples, Random random);
+
+        /** Returns the validation score of the model as it is now (lower is better). */
+        double validate(CstModel model);
+    }
+
+    /**
+     * What training did.
+     *
+     * @param epochs epochs run
+     * @param bestEpoch the epoch whose parameters were kept (1-based)
+     * @param bestValidation its validation score
+     * @param trainLoss mean training loss per epoch
+     * @param validation validation score per epoch
+     * @param samplesPerSecond training throughput
+     */
+    public record Report(
+            int epochs,
+            int bestEpoch,
+            double bestValidation,
+            List<Double> trainLoss,
+            List<Double> validation,
+            double samplesPerSecond) {}
+
+    private final Settings settings;
+
+    public CstTrainer(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Trains {@code model} on {@code task} and leaves it with the best parameters seen. */
+    public Report train(CstModel model, Task task, String name) {
+        Optimizer adam =
+                Optimizer.adam()
+                        .optLearningRateTracker(Tracker.fixed(settings.learningRate()))
+                        .optWeightDecays(settings.weightDecay())
+                        .build();
+        DefaultTrainingConfig config =
+                new DefaultTrainingConfig(Loss.l2Loss())
+                        .optOptimizer(adam)
+                        .optDevices(new Device[] {model.djlModel().getNDManager().getDevice()});
+        Random random = new Random(settings.seed());
+        List<Double> losses = new ArrayList<>();
+        List<Double> scores = new ArrayList<>();
+        double best = Double.POSITIVE_INFINITY;
+        int bestEpoch = 0;
+        byte[] bestParams = snapshot(model);
+        long samples = 0;
+        long start = System.nanoTime();
+        try (Trainer trainer = model.djlModel().newTrainer(config);
+                ProgressBar bar = progress(name)) {
+            for (int epoch = 1; epoch <= settings.maxEpochs(); epoch++) {
+                int[] order = shuffled(task.size(), random);
+                double sum = 0;
+                int steps = 0;
+                for (int from = 0; from < order.length; from += settings.batchSize()) {
+                    int[] idx =
+                            java.util.Arrays.copyOfRange(
+                                    order,
+                                    from,
+                                    Math.min(order.length, from + settings.batchSize()));
+                    try (NDManager step = model.djlModel().getNDManager().newSubManager()) {
+                        Batch batch = task.batch(step, idx, random);
+                        try (GradientCollector gc = trainer.newGradientCollector()) {
+                            NDList out = trainer.forward(batch.inputs());
+                            NDArray loss = batch.loss().apply(out);
+                            gc.backward(loss);
+                            sum += loss.getFloat();
+                        }
+                        trainer.step();
+                    }
+                    steps++;
+                    samples += idx.length;
+                }
+                double mean = sum / Math.max(1, steps);
+                double score = task.validate(model);
+                losses.add(mean);
+                scores.add(score);
+                if (score < best) {
+                    best = score;
+                    bestEpoch = epoch;
+                    bestParams = snapshot(model);
+                }
+                if (bar != null) {
+                    bar.step();
+                    bar.setExtraMessage(
+                            String.format(
+                                    " loss %.4f val %.4f best %.4f@%d",
+                                    mean, score, best, bestEpoch));
+                }
+                LOG.debug("epoch {} loss={} validation={}", epoch, mean, score);
+                if (epoch - bestEpoch >= settings.patience()) {
+                    break;
+                }
+            }
+        }
+        restore(model, bestParams);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Report r = new Report(losses.size(), bestEpoch, best, losses, scores, samples / seconds);
+        LOG.info(
+                "training finished model={} epochs={} bestEpoch={} bestValidation={}"
+                        + " samplesPerSecond={}",
+                name,
+                r.epochs(),
+                r.bestEpoch(),
+                r.bestValidation(),
+                String.format("%.1f", r.samplesPerSecond()));
+        return r;
+    }
+
+    private ProgressBar progress(String name) {
+        if (!settings.progress()) {
+            return null;
+        }
+        return new ProgressBarBuilder()
+                .setTaskName("train " + name)
+                .setInitialMax(settings.maxEpochs())
+                .setUnit(" epochs", 1)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(500)
+                .build();
+    }
+
+    private static int[] shuffled(int n, Random random) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+        return a;
+    }
+
+    private static byte[] snapshot(CstModel model) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            model.block().saveParameters(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy model parameters", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void restore(CstModel model, byte[] params) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(params))) {
+            model.block().loadParameters(model.djlModel().getNDManager(), in);
+        } catch (IOException | ai.djl.MalformedModelException e) {
+            throw new IllegalStateException("cannot restore the best parameters", e);
+        }
+    }
+}

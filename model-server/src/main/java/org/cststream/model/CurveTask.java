@@ -1,0 +1,181 @@
+package org.cststream.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * CST training on curves: each sample is one curve's observed points plus dummy points in between,
+ * trained with the {@link SobolevLoss}.
+ *
+ * <p>Dummy times lie on a regular grid over the observed range with a random phase drawn each step,
+ * so they are spread evenly, differ from step to step, and can be differenced in time; a dummy
+ * closer than 1e-6 to an observed time is moved off it, so none collides with a real one. Dummy
+ * values start as the linear interpolation of the (noisy) observations, held constant beyond the
+ * ends. Gaussian noise of {@code inputNoise} (normalised units) is added to the observed input
+ * values every step; the data term compares with the observations as given.
+ */
+public final class CurveTask implements CstTrainer.Task {
+    private final List<Curve> train;
+    private final List<Curve> validation;
+    private final Normalisation norm;
+    private final int dummies;
+    private final float inputNoise;
+    private final SobolevLoss loss;
+    private final CstPredictor predictor;
+
+    /**
+     * @param dummies dummy points per sample (>= 2 for derivatives)
+     * @param inputNoise std of the noise on input values, in normalised units (>= 0)
+     */
+    public CurveTask(
+            List<Curve> train,
+            List<Curve> validation,
+            CstModel model,
+            int dummies,
+            float inputNoise,
+            SobolevLoss loss) {
+        this.train = train;
+        this.validation = validation;
+        this.norm = model.normalisation();
+        this.dummies = dummies;
+        this.inputNoise = inputNoise;
+        this.loss = loss;
+        this.predictor = new CstPredictor(model);
+    }
+
+    @Override
+    public int size() {
+        return train.size();
+    }
+
+    @Override
+    public CstTrainer.Batch batch(NDManager m, int[] samples, Random random) {
+        int n = train.get(samples[0]).observed().length;
+        int dims = train.get(samples[0]).values()[0].length;
+        int tokens = n + dummies;
+        float[] values = new float[samples.length * tokens * dims];
+        float[] coords = new float[samples.length * tokens];
+        float[] targets = new float[samples.length * n * dims];
+        double spacingSum = 0;
+        for (int b = 0; b < samples.length; b++) {
+            Curve c = train.get(samples[b]);
+            double[] t = c.observedTimes();
+            float[][] y = c.observedValues();
+            float[][] noisy = new float[n][dims];
+            for (int i = 0; i < n; i++) {
+                for (int d = 0; d < dims; d++) {
+                    float v = norm.apply(y[i][d], d);
+                    targets[(b * n + i) * dims + d] = v;
+                    noisy[i][d] = v + (float) (random.nextGaussian() * inputNoise);
+                }
+            }
+            double[] dummyTimes = dummyTimes(t, random);
+            spacingSum += (t[n - 1] - t[0]) / dummies / ((t[n - 1] - t[0]) / (n - 1));
+            float[][] init = TimeInterpolation.linear(t, noisy, dummyTimes);
+            int base = b * tokens;
+            for (int i = 0; i < n; i++) {
+                coords[base + i] = (float) t[i];
+                System.arraycopy(noisy[i], 0, values, (base + i) * dims, dims);
+            }
+            for (int j = 0; j < dummies; j++) {
+                coords[base + n + j] = (float) dummyTimes[j];
+                System.arraycopy(init[j], 0, values, (base + n + j) * dims, dims);
+            }
+        }
+        float spacing = (float) (spacingSum / samples.length);
+        NDArray v = m.create(values, new Shape(samples.length, tokens, dims));
+        NDArray x = m.create(coords, new Shape(samples.length, tokens, 1));
+        NDArray target = m.create(targets, new Shape(samples.length, n, dims));
+        return new CstTrainer.Batch(
+                new NDList(v, x),
+                out -> {
+                    NDArray y = out.head();
+                    return loss.compute(
+                            y.get(":, 0:" + n + ", :"), target, y.get(":, " + n + ":, :"), spacing);
+                });
+    }
+
+    private double[] dummyTimes(double[] observed, Random random) {
+        double from = observed[0];
+        double span = observed[observed.length - 1] - from;
+        double h = span / dummies;
+        double phase = random.nextDouble();
+        double[] t = new double[dummies];
+        for (int j = 0; j < dummies; j++) {
+            double v = from + (j + phase) * h;
+            for (double o : observed) {
+                if (Math.abs(v - o) < 1e-6) {
+                    v += 2e-6;
+                }
+            }
+            t[j] = Math.min(v, from + span);
+        }
+        return t;
+    }
+
+    @Override
+    public double validate(CstModel model) {
+        return meanError(predictor, validation);
+    }
+
+    /** Returns the mean over curves of the mean Euclidean error at each curve's target points. */
+    public static double meanError(CstPredictor predictor, List<Curve> curves) {
+        List<CstPredictor.Window> windows = new ArrayList<>();
+        for (Curve c : curves) {
+            windows.add(window(c.observedTimes(), c.observedValues(), times(c, c.targets())));
+        }
+        List<CstPredictor.Prediction> out = predictor.predict(windows, false);
+        double sum = 0;
+        for (int k = 0; k < curves.size(); k++) {
+            Curve c = curves.get(k);
+            int[] targets = c.targets();
+            int n = c.observed().length;
+            double err = 0;
+            for (int i = 0; i < targets.length; i++) {
+                float[] p = out.get(k).values()[n + i];
+                float[] truth = c.values()[targets[i]];
+                double s = 0;
+                for (int d = 0; d < p.length; d++) {
+                    s += (p[d] - truth[d]) * (p[d] - truth[d]);
+                }
+                err += Math.sqrt(s);
+            }
+            sum += err / targets.length;
+        }
+        return sum / curves.size();
+    }
+
+    /**
+     * Returns the window of observed points followed by query points at {@code queryTimes},
+     * initialised by linear interpolation.
+     */
+    public static CstPredictor.Window window(
+            double[] times, float[][] values, double[] queryTimes) {
+        float[][] init = TimeInterpolation.linear(times, values, queryTimes);
+        int n = times.length;
+        float[][] v = new float[n + queryTimes.length][];
+        float[][] x = new float[n + queryTimes.length][1];
+        for (int i = 0; i < n; i++) {
+            v[i] = values[i];
+            x[i][0] = (float) times[i];
+        }
+        for (int q = 0; q < queryTimes.length; q++) {
+            v[n + q] = init[q];
+            x[n + q][0] = (float) queryTimes[q];
+        }
+        return new CstPredictor.Window(v, x);
+    }
+
+    private static double[] times(Curve c, int[] idx) {
+        double[] t = new double[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            t[i] = c.times()[idx[i]];
+        }
+        return t;
+    }
+}

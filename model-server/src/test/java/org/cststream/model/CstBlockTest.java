@@ -1,0 +1,128 @@
+package org.cststream.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import org.junit.jupiter.api.Test;
+
+class CstBlockTest {
+
+    private static CstConfig small(CstConfig.Attention attention) {
+        CstConfig c = new CstConfig();
+        c.modelDim = 16;
+        c.heads = 2;
+        c.layers = 2;
+        c.feedForwardDim = 32;
+        c.attention = attention;
+        c.landmarks = 16;
+        return c;
+    }
+
+    /** Smooth inputs: a sine along time, tokens sorted by time. */
+    private static NDList inputs(NDManager m, int batch, int tokens) {
+        NDArray t = m.linspace(0f, 1f, tokens).reshape(1, tokens, 1).repeat(0, batch);
+        NDArray v = t.mul(6.28).sin().concat(t.mul(6.28).cos(), -1);
+        return new NDList(v, t);
+    }
+
+    private static CstBlock initialised(NDManager m, CstConfig c, int tokens) {
+        CstBlock b = new CstBlock(c);
+        b.initialize(m, DataType.FLOAT32, new Shape(1, tokens, 2), new Shape(1, tokens, 1));
+        return b;
+    }
+
+    @Test
+    void returnsValuesAndEveryLayersAttentionWithTheRightShapes() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            CstBlock b = initialised(m, small(CstConfig.Attention.FULL), 37);
+
+            NDList out =
+                    b.forward(
+                            new ParameterStore(m, false),
+                            inputs(m, 3, 37),
+                            false,
+                            CstBlock.withAttention());
+
+            assertThat(out).hasSize(3);
+            assertThat(out.get(0).getShape()).isEqualTo(new Shape(3, 37, 2));
+            assertThat(out.get(1).getShape()).isEqualTo(new Shape(3, 2, 37, 37));
+            assertThat(b.forward(new ParameterStore(m, false), inputs(m, 3, 37), false)).hasSize(1);
+        }
+    }
+
+    @Test
+    void softmaxAttentionRowsSumToOne() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            CstBlock b = initialised(m, small(CstConfig.Attention.FULL), 20);
+
+            NDArray w =
+                    b.forward(
+                                    new ParameterStore(m, false),
+                                    inputs(m, 2, 20),
+                                    false,
+                                    CstBlock.withAttention())
+                            .get(1);
+
+            NDArray sums = w.sum(new int[] {-1});
+            assertThat(sums.sub(1).abs().max().getFloat()).isLessThan(1e-5f);
+            assertThat(w.min().getFloat()).isGreaterThanOrEqualTo(0f);
+        }
+    }
+
+    @Test
+    void nystromApproximatesFullAttentionAndReturnsNoPaddedTokens() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            int tokens = 70;
+            CstBlock full = initialised(m, small(CstConfig.Attention.FULL), tokens);
+            CstBlock nystrom = initialised(m, small(CstConfig.Attention.NYSTROM), tokens);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            full.saveParameters(new DataOutputStream(bytes));
+            nystrom.loadParameters(
+                    m, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+            NDList in = inputs(m, 1, tokens);
+
+            NDList a =
+                    full.forward(new ParameterStore(m, false), in, false, CstBlock.withAttention());
+            NDList b =
+                    nystrom.forward(
+                            new ParameterStore(m, false), in, false, CstBlock.withAttention());
+
+            assertThat(b.get(1).getShape()).isEqualTo(new Shape(1, 2, tokens, tokens));
+            float rowError = b.get(1).sum(new int[] {-1}).sub(1).abs().max().getFloat();
+            float weightError = b.get(1).sub(a.get(1)).abs().sum(new int[] {-1}).mean().getFloat();
+            float outputError = b.get(0).sub(a.get(0)).abs().mean().getFloat();
+            float outputScale = a.get(0).abs().mean().getFloat();
+            System.out.printf(
+                    "nystrom vs full: row-sum error %.2e, mean L1 row distance %.3f,"
+                            + " output error %.3f of %.3f%n",
+                    rowError, weightError, outputError, outputScale);
+            assertThat(rowError).isLessThan(0.02f);
+            assertThat(weightError).isLessThan(0.05f);
+            assertThat(outputError).isLessThan(0.03f * outputScale);
+        }
+    }
+
+    @Test
+    void pseudoInverseInvertsAWellConditionedMatrix() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray k =
+                    m.create(
+                            new float[] {0.6f, 0.3f, 0.1f, 0.2f, 0.7f, 0.1f, 0.1f, 0.2f, 0.7f},
+                            new Shape(1, 1, 3, 3));
+
+            NDArray z = SelfAttentionBlock.pseudoInverse(k, 6);
+
+            NDArray identity = k.matMul(z).reshape(3, 3);
+            assertThat(identity.sub(m.eye(3)).abs().max().getFloat()).isLessThan(1e-3f);
+        }
+    }
+}

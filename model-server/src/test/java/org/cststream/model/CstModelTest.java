@@ -1,0 +1,169 @@
+package org.cststream.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CstModelTest {
+
+    private static CstConfig tiny() {
+        CstConfig c = new CstConfig();
+        c.modelDim = 16;
+        c.heads = 2;
+        c.layers = 1;
+        c.feedForwardDim = 32;
+        return c;
+    }
+
+    /** Sine and cosine curves of random frequency and phase, 40 samples on [0, 1]. */
+    private static List<Curve> curves(int count, long seed) {
+        Random r = new Random(seed);
+        List<Curve> out = new ArrayList<>();
+        int[] observed = {0, 4, 9, 13, 18, 22, 27, 31, 35, 39};
+        for (int k = 0; k < count; k++) {
+            double f = 0.5 + r.nextDouble();
+            double phase = r.nextDouble() * 6;
+            double[] t = new double[40];
+            float[][] v = new float[40][2];
+            for (int i = 0; i < 40; i++) {
+                t[i] = i / 39.0;
+                v[i][0] = (float) Math.sin(2 * Math.PI * f * t[i] + phase);
+                v[i][1] = (float) Math.cos(2 * Math.PI * f * t[i] + phase);
+            }
+            out.add(new Curve(t, v, observed));
+        }
+        return out;
+    }
+
+    private static float[][] predict(CstModel model, Curve c) {
+        return new CstPredictor(model)
+                .predict(
+                        List.of(
+                                CurveTask.window(
+                                        c.observedTimes(),
+                                        c.observedValues(),
+                                        new double[] {0.1, 0.5, 0.77})),
+                        false)
+                .get(0)
+                .values();
+    }
+
+    @Test
+    void savedAndLoadedModelGivesIdenticalOutputs(@TempDir Path dir) throws Exception {
+        Curve c = curves(1, 3).get(0);
+        try (CstModel model = CstModel.create(tiny(), Normalisation.identity(2))) {
+            float[][] before = predict(model, c);
+
+            model.save(dir, new ObjectMapper().createObjectNode().put("data", "unit test"));
+            try (CstModel loaded = CstModel.load(dir)) {
+                assertThat(predict(loaded, c)).isDeepEqualTo(before);
+                assertThat(loaded.config().feedForwardDim).isEqualTo(32);
+            }
+        }
+    }
+
+    @Test
+    void refusesAModelOfAnUnknownFormatVersion(@TempDir Path dir) throws Exception {
+        try (CstModel model = CstModel.create(tiny(), Normalisation.identity(2))) {
+            model.save(dir, null);
+        }
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode manifest = (ObjectNode) json.readTree(dir.resolve(CstModel.MANIFEST).toFile());
+        manifest.put("formatVersion", 7);
+        json.writeValue(dir.resolve(CstModel.MANIFEST).toFile(), manifest);
+
+        assertThatThrownBy(() -> CstModel.load(dir))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("model format version 7")
+                .hasMessageContaining("this build reads version 1")
+                .hasMessageContaining("upgrade");
+    }
+
+    @Test
+    void refusesAFolderWithoutAManifest(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("cst-0000.params"), "not a model");
+
+        assertThatThrownBy(() -> CstModel.load(dir))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("cst-model.json is missing");
+    }
+
+    @Test
+    void trainingLossFallsOnATinyProblem() {
+        List<Curve> train = curves(20, 1);
+        List<Curve> validation = curves(5, 2);
+        try (CstModel model = CstModel.create(tiny(), Normalisation.identity(2))) {
+            double before = CurveTask.meanError(new CstPredictor(model), validation);
+            CurveTask task =
+                    new CurveTask(
+                            train, validation, model, 20, 0.05f, new SobolevLoss(3, 3, 0.01f));
+
+            CstTrainer.Report r =
+                    new CstTrainer(new CstTrainer.Settings(25, 25, 5, 3e-3f, 1e-7f, 7, false))
+                            .train(model, task, "tiny");
+
+            System.out.printf(
+                    "tiny problem: loss %.4f -> %.4f, validation error %.4f -> %.4f%n",
+                    r.trainLoss().get(0),
+                    r.trainLoss().get(r.epochs() - 1),
+                    before,
+                    r.bestValidation());
+            assertThat(r.trainLoss().get(r.epochs() - 1)).isLessThan(0.5 * r.trainLoss().get(0));
+            assertThat(r.bestValidation()).isLessThan(before);
+            assertThat(CurveTask.meanError(new CstPredictor(model), validation))
+                    .isEqualTo(r.bestValidation());
+        }
+    }
+
+    @Test
+    void sobolevPenaltyOfASineMatchesItsAnalyticValue() {
+        double omega = 3.0;
+        int n = 4000;
+        double h = 2 * Math.PI / omega * 8 / n;
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = Math.sin(omega * i * h);
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray grid = m.create(y).reshape(1, n, 1);
+
+            double penalty = new SobolevLoss(2, 3, 1f).penalty(grid, (float) h).getDouble();
+
+            // the q-th derivative is omega^q times a sine: its RMS is omega^q / sqrt(2)
+            double expected = (omega + omega * omega + omega * omega * omega) / Math.sqrt(2);
+            assertThat(penalty)
+                    .isCloseTo(expected, org.assertj.core.api.Assertions.within(0.02 * expected));
+        }
+    }
+
+    @Test
+    void predictionsLeaveNoArraysBehind() {
+        Curve c = curves(1, 4).get(0);
+        try (CstModel model = CstModel.create(tiny(), Normalisation.identity(2))) {
+            CstPredictor p = new CstPredictor(model);
+            predict(model, c);
+            long before = p.liveArrays();
+
+            for (int i = 0; i < 20; i++) {
+                p.predict(
+                        List.of(
+                                CurveTask.window(
+                                        c.observedTimes(), c.observedValues(), new double[] {0.3})),
+                        true);
+            }
+
+            assertThat(p.liveArrays()).isEqualTo(before);
+        }
+    }
+}
