@@ -122,6 +122,9 @@ public class CstBlock extends AbstractBlock {
         NDArray y = Activation.gelu(head1.forward(ps, new NDList(x), training).head());
         y = headNorm.forward(ps, new NDList(y), training).head();
         y = head2.forward(ps, new NDList(y), training).head();
+        if (config.residualOutput) {
+            y = y.add(values);
+        }
         NDList result = new NDList(y);
         result.addAll(attention);
         return result;

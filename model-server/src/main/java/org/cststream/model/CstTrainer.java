@@ -108,6 +108,17 @@ public final class CstTrainer {
             List<Double> validation,
             double samplesPerSecond) {}
 
+    /** Hears about every finished epoch, e.g. to report progress elsewhere. */
+    @FunctionalInterface
+    public interface EpochListener {
+        /**
+         * @param epoch the epoch just finished (1-based)
+         * @param maxEpochs the most epochs this training may run
+         * @param message loss and validation, for a person
+         */
+        void onEpoch(int epoch, int maxEpochs, String message);
+    }
+
     private final Settings settings;
 
     public CstTrainer(Settings settings) {
@@ -116,6 +127,11 @@ public final class CstTrainer {
 
     /** Trains {@code model} on {@code task} and leaves it with the best parameters seen. */
     public Report train(CstModel model, Task task, String name) {
+        return train(model, task, name, (epoch, max, message) -> {});
+    }
+
+    /** As {@link #train(CstModel, Task, String)}, telling {@code listener} of every epoch. */
+    public Report train(CstModel model, Task task, String name, EpochListener listener) {
         Optimizer adam =
                 Optimizer.adam()
                         .optLearningRateTracker(Tracker.fixed(settings.learningRate()))
@@ -150,8 +166,22 @@ public final class CstTrainer {
                         try (GradientCollector gc = trainer.newGradientCollector()) {
                             NDList out = trainer.forward(batch.inputs());
                             NDArray loss = batch.loss().apply(out);
+                            float value = loss.getFloat();
+                            if (!Float.isFinite(value)) {
+                                throw new IllegalStateException(
+                                        "training of "
+                                                + name
+                                                + " diverged at epoch "
+                                                + epoch
+                                                + " step "
+                                                + (steps + 1)
+                                                + ": loss is "
+                                                + value
+                                                + "; lower the learning rate or"
+                                                + " the Sobolev weight");
+                            }
                             gc.backward(loss);
-                            sum += loss.getFloat();
+                            sum += value;
                         }
                         trainer.step();
                     }

@@ -26,7 +26,6 @@ public final class CurveTask implements CstTrainer.Task {
     private final int dummies;
     private final float inputNoise;
     private final SobolevLoss loss;
-    private final CstPredictor predictor;
 
     /**
      * @param dummies dummy points per sample (>= 2 for derivatives)
@@ -45,7 +44,6 @@ public final class CurveTask implements CstTrainer.Task {
         this.dummies = dummies;
         this.inputNoise = inputNoise;
         this.loss = loss;
-        this.predictor = new CstPredictor(model);
     }
 
     @Override
@@ -55,15 +53,20 @@ public final class CurveTask implements CstTrainer.Task {
 
     @Override
     public CstTrainer.Batch batch(NDManager m, int[] samples, Random random) {
-        int n = train.get(samples[0]).observed().length;
-        int dims = train.get(samples[0]).values()[0].length;
+        return batchOf(train, m, samples, random);
+    }
+
+    private CstTrainer.Batch batchOf(
+            List<Curve> source, NDManager m, int[] samples, Random random) {
+        int n = source.get(samples[0]).observed().length;
+        int dims = source.get(samples[0]).values()[0].length;
         int tokens = n + dummies;
         float[] values = new float[samples.length * tokens * dims];
         float[] coords = new float[samples.length * tokens];
         float[] targets = new float[samples.length * n * dims];
         double spacingSum = 0;
         for (int b = 0; b < samples.length; b++) {
-            Curve c = train.get(samples[b]);
+            Curve c = source.get(samples[b]);
             double[] t = c.observedTimes();
             float[][] y = c.observedValues();
             float[][] noisy = new float[n][dims];
@@ -118,9 +121,42 @@ public final class CurveTask implements CstTrainer.Task {
         return t;
     }
 
+    /**
+     * Returns the mean loss on the validation curves, with noise and dummies drawn from a fixed
+     * seed so that epochs compare: it reads only their observed points.
+     */
     @Override
     public double validate(CstModel model) {
-        return meanError(predictor, validation);
+        return validationLoss(model, validation, this::batchOf);
+    }
+
+    /** Builds batches of a list of curves. */
+    interface BatchMaker {
+        CstTrainer.Batch make(List<Curve> source, NDManager m, int[] samples, Random random);
+    }
+
+    /** Returns the mean loss over {@code curves} in batches of 10, without gradients. */
+    static double validationLoss(CstModel model, List<Curve> curves, BatchMaker maker) {
+        Random fixed = new Random(20_251_204L);
+        double sum = 0;
+        int batches = 0;
+        for (int from = 0; from < curves.size(); from += 10) {
+            int[] idx =
+                    java.util.stream.IntStream.range(from, Math.min(curves.size(), from + 10))
+                            .toArray();
+            try (NDManager m = model.djlModel().getNDManager().newSubManager()) {
+                CstTrainer.Batch b = maker.make(curves, m, idx, fixed);
+                NDList out =
+                        model.block()
+                                .forward(
+                                        new ai.djl.training.ParameterStore(m, false),
+                                        b.inputs(),
+                                        false);
+                sum += b.loss().apply(out).getFloat();
+                batches++;
+            }
+        }
+        return sum / Math.max(1, batches);
     }
 
     /** Returns the mean over curves of the mean Euclidean error at each curve's target points. */

@@ -42,7 +42,7 @@ public final class SobolevLoss {
 
     /** Returns {@code (mean |x|^p)^(1/p)}. */
     public NDArray norm(NDArray x) {
-        return x.abs().pow(p).mean().pow(1f / p);
+        return x.abs().pow(p).mean().add(1e-12f).pow(1f / p);
     }
 
     /**

@@ -44,23 +44,22 @@ public final class SpiralsMetrics {
     }
 
     /**
-     * Returns the total variation of the second difference of a sampled curve: {@code sum over i =
-     * 1 .. n-2 of |y[i+1] - 2 y[i] + y[i-1]|}, summed over the coordinates. Lower is smoother; a
-     * straight line gives 0. The value depends on the sampling, so compare only curves sampled
-     * alike (the benchmark uses 1000 evenly spaced times on {@code [0, 1]}).
+     * Returns the total variation of the second difference of a sampled curve: with {@code s[i] =
+     * y[i+1] - 2 y[i] + y[i-1]}, the sum over i of {@code |s[i+1] - s[i]|}, summed over the
+     * coordinates. Lower is smoother: a straight line or a parabola gives 0, a smooth curve little,
+     * a polyline a spike at each corner, and a step (the discrete Transformer's output between grid
+     * points) the most. The value depends on the sampling, so compare only curves sampled alike
+     * (the benchmark uses 1000 evenly spaced times on {@code [0, 1]}).
      *
-     * <p>It is the sampling step times the total variation of the curve's slope. A polyline
-     * therefore scores only the slope changes at its corners, however sharp they are, and can score
-     * lower than a smooth curve through the same points; it does catch wiggles, such as noise that
-     * an output follows.
-     *
-     * @param values one row per sample, in time order; fewer than 3 rows give 0
+     * @param values one row per sample, in time order; fewer than 4 rows give 0
      */
     public static double secondDifferenceVariation(double[][] values) {
         double sum = 0;
-        for (int i = 1; i + 1 < values.length; i++) {
+        for (int i = 1; i + 2 < values.length; i++) {
             for (int d = 0; d < values[i].length; d++) {
-                sum += Math.abs(values[i + 1][d] - 2 * values[i][d] + values[i - 1][d]);
+                double s0 = values[i + 1][d] - 2 * values[i][d] + values[i - 1][d];
+                double s1 = values[i + 2][d] - 2 * values[i + 1][d] + values[i][d];
+                sum += Math.abs(s1 - s0);
             }
         }
         return sum;

@@ -17,12 +17,30 @@ class SpiralsMetricsTest {
     }
 
     @Test
-    void sumsTheAbsoluteSecondDifferencesOverTimesAndCoordinates() {
-        // coordinate 0 is i^2 (second difference 2 at each of 3 inner points); coordinate 1
-        // zig-zags 0, 1, 0, 1, 0 (second differences -2, 2, -2)
+    void sumsTheVariationOfTheSecondDifferenceOverTimesAndCoordinates() {
+        // coordinate 0 is i^2: second differences 2, 2, 2 vary by 0; coordinate 1 zig-zags
+        // 0, 1, 0, 1, 0: second differences -2, 2, -2 vary by 4 + 4
         double[][] values = {{0, 0}, {1, 1}, {4, 0}, {9, 1}, {16, 0}};
 
-        assertThat(SpiralsMetrics.secondDifferenceVariation(values)).isEqualTo(6 + 6);
+        assertThat(SpiralsMetrics.secondDifferenceVariation(values)).isEqualTo(8);
+    }
+
+    @Test
+    void scoresAStepAboveACornerAboveASmoothCurve() {
+        double[][] step = new double[100][1];
+        double[][] corner = new double[100][1];
+        double[][] smooth = new double[100][1];
+        for (int i = 0; i < 100; i++) {
+            double t = i / 99.0;
+            step[i][0] = t < 0.5 ? 0 : 0.5;
+            corner[i][0] = Math.abs(t - 0.5);
+            smooth[i][0] = 0.5 * Math.sin(Math.PI * t);
+        }
+
+        assertThat(SpiralsMetrics.secondDifferenceVariation(step))
+                .isGreaterThan(SpiralsMetrics.secondDifferenceVariation(corner));
+        assertThat(SpiralsMetrics.secondDifferenceVariation(corner))
+                .isGreaterThan(SpiralsMetrics.secondDifferenceVariation(smooth));
     }
 
     @Test
