@@ -68,25 +68,35 @@ final class SpiralsBench implements Callable<Integer> {
     List<Double> noise;
 
     @Option(
+            names = "--p",
+            defaultValue = "3",
+            description = "Norm exponent of the Sobolev loss. Default: ${DEFAULT-VALUE}.")
+    float p;
+
+    @Option(
             names = "--learning-rate",
             defaultValue = "3e-4",
             description = "Adam's step size. Default: ${DEFAULT-VALUE}.")
     float learningRate;
 
-    @Option(names = "--no-neural", description = "Run only linear and cubic-spline interpolation.")
-    boolean noNeural;
+    @Option(
+            names = "--neural",
+            description =
+                    "Also train the CST and the discrete Transformer (experimental: see the"
+                            + " README's Limitations).")
+    boolean neural;
 
     @Override
     public Integer call() throws Exception {
         List<Interpolator> methods = new ArrayList<>();
-        if (!noNeural) {
+        if (neural) {
             CstInterpolator.Settings settings =
                     new CstInterpolator.Settings(
                             epochs,
                             patience,
                             dummies,
                             0.1f,
-                            new SobolevLoss(3, 3, lambda),
+                            new SobolevLoss(p, 3, lambda),
                             learningRate);
             methods.add(
                     new CstInterpolator(CstInterpolator.Kind.CST, CstConfig.spirals(), settings));

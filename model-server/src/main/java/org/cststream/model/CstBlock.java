@@ -142,8 +142,10 @@ public class CstBlock extends AbstractBlock {
             return coords;
         }
         NDArray b =
-                coords.getManager()
-                        .create(fourier, new Shape(config.coordDim, config.fourierFeatures));
+                Tensors.of(
+                        coords.getManager(),
+                        fourier,
+                        new Shape(config.coordDim, config.fourierFeatures));
         NDArray proj = coords.matMul(b).mul(2 * Math.PI);
         return NDArrays.concat(new NDList(proj.sin(), proj.cos()), -1);
     }
@@ -160,7 +162,9 @@ public class CstBlock extends AbstractBlock {
             phase[i] = (i % 2 == 0) ? 0f : (float) (Math.PI / 2);
         }
         NDManager m = coords.getManager();
-        return index.mul(m.create(freq)).add(m.create(phase)).sin();
+        return index.mul(Tensors.of(m, freq, new Shape(d)))
+                .add(Tensors.of(m, phase, new Shape(d)))
+                .sin();
     }
 
     @Override

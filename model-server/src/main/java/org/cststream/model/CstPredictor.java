@@ -70,8 +70,8 @@ public final class CstPredictor {
                 }
                 NDList in =
                         new NDList(
-                                m.create(v, new Shape(idx.size(), tokens, c.valueDim)),
-                                m.create(x, new Shape(idx.size(), tokens, c.coordDim)));
+                                Tensors.of(m, v, new Shape(idx.size(), tokens, c.valueDim)),
+                                Tensors.of(m, x, new Shape(idx.size(), tokens, c.coordDim)));
                 NDList result =
                         model.block()
                                 .forward(

@@ -1,15 +1,9 @@
 package org.cststream.model;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.Trainer;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -132,15 +126,7 @@ public final class CstTrainer {
 
     /** As {@link #train(CstModel, Task, String)}, telling {@code listener} of every epoch. */
     public Report train(CstModel model, Task task, String name, EpochListener listener) {
-        Optimizer adam =
-                Optimizer.adam()
-                        .optLearningRateTracker(Tracker.fixed(settings.learningRate()))
-                        .optWeightDecays(settings.weightDecay())
-                        .build();
-        DefaultTrainingConfig config =
-                new DefaultTrainingConfig(Loss.l2Loss())
-                        .optOptimizer(adam)
-                        .optDevices(new Device[] {model.djlModel().getNDManager().getDevice()});
+        AdamUpdater adam = new AdamUpdater(model, settings.learningRate(), settings.weightDecay());
         Random random = new Random(settings.seed());
         List<Double> losses = new ArrayList<>();
         List<Double> scores = new ArrayList<>();
@@ -149,8 +135,7 @@ public final class CstTrainer {
         byte[] bestParams = snapshot(model);
         long samples = 0;
         long start = System.nanoTime();
-        try (Trainer trainer = model.djlModel().newTrainer(config);
-                ProgressBar bar = progress(name)) {
+        try (ProgressBar bar = progress(name)) {
             for (int epoch = 1; epoch <= settings.maxEpochs(); epoch++) {
                 int[] order = shuffled(task.size(), random);
                 double sum = 0;
@@ -163,11 +148,41 @@ public final class CstTrainer {
                                     Math.min(order.length, from + settings.batchSize()));
                     try (NDManager step = model.djlModel().getNDManager().newSubManager()) {
                         Batch batch = task.batch(step, idx, random);
-                        try (GradientCollector gc = trainer.newGradientCollector()) {
-                            NDList out = trainer.forward(batch.inputs());
+                        try (GradientCollector gc =
+                                ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                            NDList out =
+                                    model.block()
+                                            .forward(
+                                                    new ai.djl.training.ParameterStore(step, false),
+                                                    batch.inputs(),
+                                                    true);
                             NDArray loss = batch.loss().apply(out);
                             float value = loss.getFloat();
                             if (!Float.isFinite(value)) {
+                                boolean nanIn =
+                                        batch.inputs().stream()
+                                                .anyMatch(
+                                                        a ->
+                                                                a.isNaN().any().getBoolean()
+                                                                        || a.isInfinite()
+                                                                                .any()
+                                                                                .getBoolean());
+                                boolean nanOut = out.head().isNaN().any().getBoolean();
+                                long badParams =
+                                        model.block().getParameters().values().stream()
+                                                .filter(
+                                                        p ->
+                                                                p.getArray()
+                                                                        .isNaN()
+                                                                        .any()
+                                                                        .getBoolean())
+                                                .count();
+                                LOG.warn(
+                                        "divergence details inputsNonFinite={} outputNaN={}"
+                                                + " parametersWithNaN={}",
+                                        nanIn,
+                                        nanOut,
+                                        badParams);
                                 throw new IllegalStateException(
                                         "training of "
                                                 + name
@@ -177,13 +192,20 @@ public final class CstTrainer {
                                                 + (steps + 1)
                                                 + ": loss is "
                                                 + value
+                                                + " (inputs non-finite: "
+                                                + nanIn
+                                                + ", output NaN: "
+                                                + nanOut
+                                                + ", parameters with NaN: "
+                                                + badParams
+                                                + ")"
                                                 + "; lower the learning rate or"
                                                 + " the Sobolev weight");
                             }
                             gc.backward(loss);
                             sum += value;
                         }
-                        trainer.step();
+                        adam.step();
                     }
                     steps++;
                     samples += idx.length;
@@ -197,13 +219,19 @@ public final class CstTrainer {
                     bestEpoch = epoch;
                     bestParams = snapshot(model);
                 }
+                String message =
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "loss %.4f val %.4f best %.4f@%d",
+                                mean,
+                                score,
+                                best,
+                                bestEpoch);
                 if (bar != null) {
                     bar.step();
-                    bar.setExtraMessage(
-                            String.format(
-                                    " loss %.4f val %.4f best %.4f@%d",
-                                    mean, score, best, bestEpoch));
+                    bar.setExtraMessage(" " + message);
                 }
+                listener.onEpoch(epoch, settings.maxEpochs(), message);
                 LOG.debug("epoch {} loss={} validation={}", epoch, mean, score);
                 if (epoch - bestEpoch >= settings.patience()) {
                     break;

@@ -91,9 +91,9 @@ public final class CurveTask implements CstTrainer.Task {
             }
         }
         float spacing = (float) (spacingSum / samples.length);
-        NDArray v = m.create(values, new Shape(samples.length, tokens, dims));
-        NDArray x = m.create(coords, new Shape(samples.length, tokens, 1));
-        NDArray target = m.create(targets, new Shape(samples.length, n, dims));
+        NDArray v = Tensors.of(m, values, new Shape(samples.length, tokens, dims));
+        NDArray x = Tensors.of(m, coords, new Shape(samples.length, tokens, 1));
+        NDArray target = Tensors.of(m, targets, new Shape(samples.length, n, dims));
         return new CstTrainer.Batch(
                 new NDList(v, x),
                 out -> {

@@ -78,10 +78,10 @@ public final class MaskedCurveTask implements CstTrainer.Task {
                 }
             }
         }
-        NDArray v = m.create(values, new Shape(samples.length, n, dims));
-        NDArray x = m.create(coords, new Shape(samples.length, n, 1));
-        NDArray target = m.create(targets, new Shape(samples.length, n, dims));
-        NDArray weights = m.create(mask, new Shape(samples.length, n, 1));
+        NDArray v = Tensors.of(m, values, new Shape(samples.length, n, dims));
+        NDArray x = Tensors.of(m, coords, new Shape(samples.length, n, 1));
+        NDArray target = Tensors.of(m, targets, new Shape(samples.length, n, dims));
+        NDArray weights = Tensors.of(m, mask, new Shape(samples.length, n, 1));
         float count = samples.length * selected * dims;
         return new CstTrainer.Batch(
                 new NDList(v, x),

@@ -89,7 +89,7 @@ public class SelfAttentionBlock extends AbstractBlock {
                 a[(int) (i * tokens + j)] = 1f / (to - from);
             }
         }
-        return manager.create(a, new Shape(m, tokens));
+        return Tensors.of(manager, a, new Shape(m, tokens));
     }
 
     /**
