@@ -17,6 +17,7 @@ import org.cststream.metrics.CstMetrics;
 import org.cststream.recording.RecordingReader;
 import org.cststream.recording.Recordings;
 import org.cststream.recording.SyntheticRecording;
+import org.cststream.replay.ReplayOptions;
 import org.cststream.replay.ReplayResult;
 import org.cststream.replay.ReplaySource;
 import picocli.CommandLine;
@@ -39,10 +40,40 @@ import picocli.CommandLine.Option;
         })
 public final class Cst implements Runnable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Cst.class);
+
     public static void main(String[] args) {
         int code =
-                new CommandLine(new Cst()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+                new CommandLine(new Cst())
+                        .setCaseInsensitiveEnumValuesAllowed(true)
+                        .setExecutionExceptionHandler(Cst::report)
+                        .execute(args);
         System.exit(code);
+    }
+
+    /**
+     * Prints a failed command's reason as one line, without a stack trace (the trace goes to the
+     * log file): bad arguments and input exit with 2, anything else with 1.
+     */
+    private static int report(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        LOG.error("command failed: {}", String.join(" ", parsed.originalArgs()), e);
+        String message = e.getMessage();
+        Throwable cause = e.getCause();
+        while ((message == null || message.isBlank()) && cause != null) {
+            message = cause.getMessage();
+            cause = cause.getCause();
+        }
+        cl.getErr().println("error: " + (message == null ? e.toString() : message));
+        cl.getErr()
+                .println(
+                        "(full trace: "
+                                + System.getProperty("cst.log.dir", "cst-output/logs")
+                                + "/cst-"
+                                + System.getProperty("cst.run.id", "run")
+                                + ".log)");
+        boolean userError =
+                e instanceof IllegalArgumentException || e instanceof java.io.IOException;
+        return userError ? 2 : 1;
     }
 
     @Override
@@ -108,15 +139,28 @@ public final class Cst implements Runnable {
         @Override
         public Integer call() throws Exception {
             Configuration config = job.toConfiguration();
+            FrameJobOptions.validateSettings(config);
+            ReplayOptions replayOptions = replay.toOptions();
             try (RecordingReader recording = open(replay)) {
+                ReplaySource.check(recording, replayOptions);
                 describe(recording, job);
+                if (replayOptions.reorderFraction > 0
+                        && replayOptions.reorderDistance > job.maxOutOfOrder) {
+                    System.out.println(
+                            "warning          --reorder-distance "
+                                    + replayOptions.reorderDistance
+                                    + " exceeds --max-out-of-order "
+                                    + job.maxOutOfOrder
+                                    + ": frames moved that far will count as dropped and then"
+                                    + " rejected as late");
+                }
                 int port = CstMetrics.serve("127.0.0.1", metricsPort);
                 String metricsUrl = "http://127.0.0.1:" + port + "/metrics";
                 System.out.println("metrics          " + metricsUrl);
                 RunReport report =
                         LocalPipeline.run(
                                 recording,
-                                replay.toOptions(),
+                                replayOptions,
                                 config,
                                 parallelism,
                                 Duration.ofSeconds(timeoutSeconds));

@@ -13,7 +13,9 @@ public class JobArgs {
     @Option(
             names = "--bootstrap-servers",
             paramLabel = "HOST:PORT",
-            description = "Kafka to use; without it an embedded broker starts on loopback.")
+            description =
+                    "Kafka to use. 'cst run' starts an embedded broker on loopback without it;"
+                            + " 'cst job' needs it.")
     String bootstrapServers;
 
     @Option(
@@ -146,6 +148,18 @@ public class JobArgs {
         int extraCols = (patch - w % patch) % patch;
         int gridRows = edge == EdgeMode.PAD ? (h + patch - 1) / patch : h / patch;
         int gridCols = edge == EdgeMode.PAD ? (w + patch - 1) / patch : w / patch;
+        if (gridRows == 0 || gridCols == 0) {
+            throw new IllegalArgumentException(
+                    "frames of "
+                            + height
+                            + "x"
+                            + width
+                            + " (rows x cols)"
+                            + (binning > 1 ? ", binned to " + h + "x" + w : "")
+                            + " hold no whole "
+                            + patch
+                            + "-pixel patch; use a smaller --patch-size or --edge PAD");
+        }
         if (h % patch == 0 && w % patch == 0 && height % binning == 0 && width % binning == 0) {
             return null;
         }

@@ -1,7 +1,6 @@
 package org.cststream.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -200,7 +199,7 @@ public final class LocalPipeline {
         flink.set(StateBackendOptions.STATE_BACKEND, "hashmap");
         flink.setString(
                 "execution.checkpointing.dir",
-                Files.createTempDirectory("cst-checkpoints-").toUri().toString());
+                org.cststream.kafka.TempFolders.create("cst-checkpoints-").toUri().toString());
         flink.setString("rest.bind-address", "127.0.0.1");
         flink.setString("taskmanager.memory.network.max", "256mb");
         return StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);

@@ -9,12 +9,10 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -42,6 +40,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final boolean deleteOnClose;
     private final int brokerPort;
     private KafkaRaftServer server;
+    private Thread shutdownHook;
 
     private EmbeddedKafkaBroker(Path dataDir, boolean deleteOnClose, int brokerPort) {
         this.dataDir = dataDir;
@@ -71,7 +70,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public static EmbeddedKafkaBroker start(Path dataDir, boolean deleteOnClose, int port) {
         int brokerPort = port == 0 ? freePort() : port;
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, deleteOnClose, brokerPort);
-        broker.startServer();
+        try {
+            broker.startServer();
+        } catch (RuntimeException e) {
+            if (deleteOnClose) {
+                TempFolders.delete(dataDir);
+            }
+            throw e;
+        }
+        // a Ctrl-C or SIGTERM still stops the broker and removes a temporary log folder
+        broker.shutdownHook = new Thread(broker::close, "stop embedded Kafka");
+        Runtime.getRuntime().addShutdownHook(broker.shutdownHook);
         return broker;
     }
 
@@ -126,7 +135,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new IllegalStateException(
                     "cannot format the Kafka log directory "
                             + dataDir
-                            + "; delete it or point --kafka-dir at an empty folder",
+                            + "; delete it or point --dir at an empty folder",
                     e);
         }
         Map<Object, Object> config = new HashMap<>(props);
@@ -186,7 +195,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** Stops the broker and, if asked at start, deletes its log directory. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down and runs the hook itself
+            }
+        }
+        shutdownHook = null;
         if (server != null) {
             server.shutdown();
             server.awaitShutdown();
@@ -194,18 +211,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             LOG.info("embedded Kafka broker stopped bootstrap={}", bootstrapServers());
         }
         if (deleteOnClose) {
-            deleteTree(dataDir);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            LOG.warn("could not delete Kafka log directory dir={}", dir, e);
+            TempFolders.delete(dataDir);
         }
     }
 

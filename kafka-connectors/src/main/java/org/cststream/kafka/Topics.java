@@ -30,8 +30,21 @@ public final class Topics {
             List<String> names,
             int partitions,
             short replication) {
-        try (Admin admin = Admin.create(KafkaSettings.admin(bootstrapServers, clientProps))) {
-            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+        java.util.Properties props = KafkaSettings.admin(bootstrapServers, clientProps);
+        props.putIfAbsent("default.api.timeout.ms", "15000");
+        props.putIfAbsent("request.timeout.ms", "10000");
+        try (Admin admin = Admin.create(props)) {
+            Set<String> existing;
+            try {
+                existing = admin.listTopics().names().get(15, TimeUnit.SECONDS);
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException(
+                        "no Kafka broker answered at "
+                                + bootstrapServers
+                                + " within 15 s; check --bootstrap-servers and that the broker"
+                                + " is running",
+                        e);
+            }
             List<NewTopic> create = new ArrayList<>();
             for (String name : names) {
                 if (!existing.contains(name)) {

@@ -94,10 +94,10 @@ public final class RawDatReader implements RecordingReader {
                             + ": size "
                             + size
                             + " bytes is not a whole number of "
-                            + width
-                            + "x"
                             + height
-                            + " "
+                            + "x"
+                            + width
+                            + " (rows x cols) "
                             + ReaderSupport.typeName(type)
                             + " frames ("
                             + frameBytes

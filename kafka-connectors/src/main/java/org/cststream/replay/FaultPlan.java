@@ -53,7 +53,8 @@ public final class FaultPlan {
         }
         int reordered = 0;
         boolean[] moved = new boolean[order.size()];
-        for (int pos = 0; pos < order.size(); pos++) {
+        // the first frame stays first: the job fixes a session's first counter from it
+        for (int pos = 1; pos < order.size(); pos++) {
             if (moved[pos] || random.nextDouble() >= options.reorderFraction) {
                 continue;
             }

@@ -62,7 +62,35 @@ public final class ReplaySource {
      * @throws IOException if a frame cannot be read, or Kafka refused one (the message says which
      *     frame and why)
      */
+    /**
+     * Checks that the options fit the recording: a recording of several interleaved channels needs
+     * one wavelength per channel.
+     *
+     * @throws IllegalArgumentException saying what to pass instead
+     */
+    public static void check(RecordingReader reader, ReplayOptions options) {
+        int channels = reader.channels();
+        if (channels > 1 && options.channelsNm.size() != channels) {
+            throw new IllegalArgumentException(
+                    "the recording interleaves "
+                            + channels
+                            + " channels but "
+                            + options.channelsNm.size()
+                            + " wavelength(s) were given ("
+                            + options.channelsNm
+                            + "); give one per channel in recording order, e.g. --channels "
+                            + (channels == 2 ? "470,405" : "470,405,575"));
+        }
+        for (int nm : options.channelsNm) {
+            if (nm <= 0 || nm > 2000) {
+                throw new IllegalArgumentException(
+                        "channel wavelength " + nm + " nm is outside 1..2000 nm");
+            }
+        }
+    }
+
     public ReplayResult run() throws IOException {
+        check(reader, options);
         int frameCount =
                 options.limit > 0
                         ? Math.min(options.limit, reader.frameCount())

@@ -81,15 +81,15 @@ public class DecodeFunction extends ProcessFunction<KafkaRecord, SourcedFrame> {
             reject(record, e.reason().tag(), e.getMessage(), ctx);
             return;
         }
-        if (record.key != null && !record.key.equals(frame.sessionId)) {
+        if (!frame.sessionId.equals(record.key)) {
             // the key decides the partition; a mismatch would split a session across partitions
             reject(
                     record,
                     "key-mismatch",
                     frame.describe()
-                            + ": Kafka key '"
-                            + record.key
-                            + "' is not the session id; producers must key frames by session so a"
+                            + ": Kafka key "
+                            + (record.key == null ? "is missing" : "'" + record.key + "'")
+                            + " and not the session id; producers must key frames by session so a"
                             + " session stays in order on one partition",
                     ctx);
             return;

@@ -211,13 +211,60 @@ public final class FrameJobOptions {
         if (c.getOptional(BOOTSTRAP_SERVERS).map(String::isBlank).orElse(true)) {
             problems.add(BOOTSTRAP_SERVERS.key() + " is required (host:port of a Kafka broker)");
         }
+        problems.addAll(rangeProblems(c));
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "invalid job configuration: " + String.join("; ", problems));
+        }
+    }
+
+    /**
+     * Checks every setting except the Kafka servers, so a launcher can refuse bad values before it
+     * starts anything; the output folder is created if missing and must be writable.
+     *
+     * @throws IllegalArgumentException naming every out-of-range key, its bound and unit
+     */
+    public static void validateSettings(Configuration c) {
+        List<String> problems = rangeProblems(c);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "invalid job configuration: " + String.join("; ", problems));
+        }
+    }
+
+    private static List<String> rangeProblems(Configuration c) {
+        List<String> problems = new ArrayList<>();
+        c.getOptional(OUTPUT_DIR)
+                .ifPresent(
+                        dir -> {
+                            java.nio.file.Path path = java.nio.file.Paths.get(dir);
+                            try {
+                                java.nio.file.Files.createDirectories(path);
+                            } catch (java.io.IOException | RuntimeException e) {
+                                problems.add(
+                                        OUTPUT_DIR.key()
+                                                + " "
+                                                + dir
+                                                + " cannot be created ("
+                                                + e
+                                                + "); choose a folder you can write to");
+                                return;
+                            }
+                            if (!java.nio.file.Files.isWritable(path)) {
+                                problems.add(OUTPUT_DIR.key() + " " + dir + " is not writable");
+                            }
+                        });
         int ooo = c.get(MAX_OUT_OF_ORDER_FRAMES);
         if (ooo < 0 || ooo > 1024) {
             problems.add(
                     MAX_OUT_OF_ORDER_FRAMES.key() + " must be in [0, 1024] frames, was " + ooo);
         }
         if (c.get(IDLE_TIMEOUT).isNegative() || c.get(IDLE_TIMEOUT).isZero()) {
-            problems.add(IDLE_TIMEOUT.key() + " must be positive, was " + c.get(IDLE_TIMEOUT));
+            problems.add(
+                    IDLE_TIMEOUT.key()
+                            + " must be positive, was "
+                            + c.get(IDLE_TIMEOUT).toMillis()
+                            + " ms");
         }
         if (c.get(TIME_GAP_FACTOR) <= 1.0) {
             problems.add(
@@ -227,7 +274,10 @@ public final class FrameJobOptions {
         }
         if (c.get(BASELINE_WINDOW).toMillis() <= 0) {
             problems.add(
-                    BASELINE_WINDOW.key() + " must be positive, was " + c.get(BASELINE_WINDOW));
+                    BASELINE_WINDOW.key()
+                            + " must be positive, was "
+                            + c.get(BASELINE_WINDOW).toMillis()
+                            + " ms");
         }
         if (c.get(WARMUP_FRAMES) < 1) {
             problems.add(WARMUP_FRAMES.key() + " must be >= 1 frame, was " + c.get(WARMUP_FRAMES));
@@ -246,17 +296,15 @@ public final class FrameJobOptions {
             problems.add(
                     CHECKPOINT_INTERVAL.key()
                             + " must be >= 100 ms, was "
-                            + c.get(CHECKPOINT_INTERVAL));
+                            + c.get(CHECKPOINT_INTERVAL).toMillis()
+                            + " ms");
         }
         int port = c.get(METRICS_PORT);
         if (port < -1 || port > 65535) {
             problems.add(
                     METRICS_PORT.key() + " must be -1 (off), 0 (any) or a TCP port, was " + port);
         }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(
-                    "invalid job configuration: " + String.join("; ", problems));
-        }
+        return problems;
     }
 
     /** Returns every topic the job reads or writes: frames, dF/F, tokens, events, dead letters. */
