@@ -36,6 +36,39 @@ class FaultPlanTest {
     }
 
     @Test
+    void neverMovesTheFirstFrame() {
+        for (long seed = 0; seed < 50; seed++) {
+            FaultPlan plan =
+                    FaultPlan.plan(
+                            40,
+                            ReplayOptions.builder()
+                                    .seed(seed)
+                                    .reorderFraction(0.5)
+                                    .reorderDistance(20)
+                                    .showProgress(false)
+                                    .build());
+
+            assertThat(plan.sendOrder().get(0)).isZero();
+        }
+    }
+
+    @Test
+    void refusesFewerWavelengthsThanTheRecordingHasChannels(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path dat = dir.resolve("rig_2_4_4_uint16.dat");
+        java.nio.file.Files.write(dat, new byte[3 * 2 * 4 * 4 * 2]);
+
+        try (org.cststream.recording.RecordingReader r =
+                org.cststream.recording.Recordings.open(dat)) {
+            assertThatThrownBy(() -> ReplaySource.check(r, options().build()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("interleaves 2 channels")
+                    .hasMessageContaining("--channels 470,405");
+            ReplaySource.check(r, options().channelsNm(java.util.List.of(470, 405)).build());
+        }
+    }
+
+    @Test
     void isTheSameForTheSameSeed() {
         ReplayOptions o =
                 options().dropFraction(0.1).reorderFraction(0.1).jitterNanos(1000).build();
