@@ -27,6 +27,7 @@ final class AdamUpdater {
     private final float learningRate;
     private final float weightDecay;
     private int steps;
+    private int skipped;
 
     AdamUpdater(CstModel model, float learningRate, float weightDecay) {
         this.learningRate = learningRate;
@@ -42,8 +43,39 @@ final class AdamUpdater {
         }
     }
 
-    /** Applies one update from the gradients of the last backward pass, then zeroes them. */
-    void step() {
+    /** Steps skipped because a gradient was not finite. */
+    int skipped() {
+        return skipped;
+    }
+
+    /**
+     * Applies one update from the gradients of the last backward pass, then zeroes them. A step
+     * whose gradients hold NaN or infinity is skipped (and counted) rather than applied, so one bad
+     * batch cannot poison every parameter.
+     *
+     * @return false if the step was skipped
+     */
+    boolean step() {
+        boolean finite = true;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            for (NDArray w : weights) {
+                NDArray g = w.getGradient();
+                if (g.isNaN().any().getBoolean() || g.isInfinite().any().getBoolean()) {
+                    finite = false;
+                    break;
+                }
+            }
+            if (!finite) {
+                for (NDArray w : weights) {
+                    w.getGradient().muli(0);
+                }
+            }
+        }
+        if (!finite) {
+            skipped++;
+            return false;
+        }
         steps++;
         float correction1 = 1 - (float) Math.pow(BETA1, steps);
         float correction2 = 1 - (float) Math.pow(BETA2, steps);
@@ -62,5 +94,6 @@ final class AdamUpdater {
                 w.getGradient().muli(0);
             }
         }
+        return true;
     }
 }

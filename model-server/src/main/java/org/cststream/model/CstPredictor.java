@@ -43,16 +43,22 @@ public final class CstPredictor {
     /** Runs the model on every window; see the class comment for batching. */
     public List<Prediction> predict(List<Window> windows, boolean withAttention) {
         Prediction[] out = new Prediction[windows.size()];
-        Map<Integer, List<Integer>> bySize = new LinkedHashMap<>();
-        for (int i = 0; i < windows.size(); i++) {
-            bySize.computeIfAbsent(windows.get(i).values().length, k -> new ArrayList<>()).add(i);
-        }
         CstConfig c = model.config();
+        // windows of one size run together, in chunks small enough for the attention matrices
+        // (heads x tokens x tokens) and feed-forward activations to stay within a fixed budget
+        Map<String, List<Integer>> bySize = new LinkedHashMap<>();
+        Map<Integer, Integer> filled = new java.util.HashMap<>();
+        for (int i = 0; i < windows.size(); i++) {
+            int tokens = windows.get(i).values().length;
+            int chunk = Math.max(1, (int) (MAX_ELEMENTS_PER_CALL / elementsPerWindow(c, tokens)));
+            int n = filled.merge(tokens, 1, Integer::sum) - 1;
+            bySize.computeIfAbsent(tokens + "/" + n / chunk, k -> new ArrayList<>()).add(i);
+        }
         Normalisation norm = model.normalisation();
-        try (NDManager m = model.djlModel().getNDManager().newSubManager()) {
-            for (Map.Entry<Integer, List<Integer>> group : bySize.entrySet()) {
-                int tokens = group.getKey();
-                List<Integer> idx = group.getValue();
+        for (List<Integer> idx : bySize.values()) {
+            // each chunk in its own manager, so its intermediates are freed before the next
+            try (NDManager m = model.djlModel().getNDManager().newSubManager()) {
+                int tokens = windows.get(idx.get(0)).values().length;
                 float[] v = new float[idx.size() * tokens * c.valueDim];
                 float[] x = new float[idx.size() * tokens * c.coordDim];
                 int vi = 0;
@@ -99,6 +105,16 @@ public final class CstPredictor {
             }
         }
         return List.of(out);
+    }
+
+    /** Engine values one forward call may hold at once: 64 M floats, 256 MB. */
+    static final long MAX_ELEMENTS_PER_CALL = 64L * 1024 * 1024;
+
+    /** Returns the largest intermediate of one window: attention weights or FF activations. */
+    static long elementsPerWindow(CstConfig c, int tokens) {
+        long attention = (long) c.heads * tokens * tokens;
+        long feedForward = (long) tokens * c.feedForwardDim;
+        return Math.max(attention, feedForward) * 2;
     }
 
     private static List<float[][][]> attention(List<float[]> layers, int b, int heads, int tokens) {

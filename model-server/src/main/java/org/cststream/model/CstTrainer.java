@@ -93,6 +93,7 @@ public final class CstTrainer {
      * @param trainLoss mean training loss per epoch
      * @param validation validation score per epoch
      * @param samplesPerSecond training throughput
+     * @param skippedSteps steps skipped because a gradient was NaN or infinite
      */
     public record Report(
             int epochs,
@@ -100,7 +101,8 @@ public final class CstTrainer {
             double bestValidation,
             List<Double> trainLoss,
             List<Double> validation,
-            double samplesPerSecond) {}
+            double samplesPerSecond,
+            int skippedSteps) {}
 
     /** Hears about every finished epoch, e.g. to report progress elsewhere. */
     @FunctionalInterface
@@ -205,7 +207,14 @@ public final class CstTrainer {
                             gc.backward(loss);
                             sum += value;
                         }
-                        adam.step();
+                        if (!adam.step() && adam.skipped() == 1) {
+                            LOG.warn(
+                                    "skipped a training step with non-finite gradients model={}"
+                                            + " epoch={} (further skips are counted in the"
+                                            + " report)",
+                                    name,
+                                    epoch);
+                        }
                     }
                     steps++;
                     samples += idx.length;
@@ -240,7 +249,15 @@ public final class CstTrainer {
         }
         restore(model, bestParams);
         double seconds = (System.nanoTime() - start) / 1e9;
-        Report r = new Report(losses.size(), bestEpoch, best, losses, scores, samples / seconds);
+        Report r =
+                new Report(
+                        losses.size(),
+                        bestEpoch,
+                        best,
+                        losses,
+                        scores,
+                        samples / seconds,
+                        adam.skipped());
         LOG.info(
                 "training finished model={} epochs={} bestEpoch={} bestValidation={}"
                         + " samplesPerSecond={}",
