@@ -50,6 +50,7 @@ final class Bench implements Callable<Integer> {
 
     @Option(
             names = "--parallelism",
+            paramLabel = "N",
             defaultValue = "1",
             description = "Flink parallelism. Default: ${DEFAULT-VALUE}.")
     int parallelism;

@@ -116,12 +116,14 @@ public final class Cst implements Runnable {
 
         @Option(
                 names = "--parallelism",
+                paramLabel = "N",
                 defaultValue = "1",
                 description = "Flink parallelism. Default: ${DEFAULT-VALUE}.")
         int parallelism;
 
         @Option(
                 names = "--metrics-port",
+                paramLabel = "PORT",
                 defaultValue = "9464",
                 description =
                         "Prometheus endpoint on 127.0.0.1 (0 = any free port)."
@@ -130,6 +132,7 @@ public final class Cst implements Runnable {
 
         @Option(
                 names = "--timeout-s",
+                paramLabel = "S",
                 defaultValue = "120",
                 description =
                         "Wait this long for outputs after the replay. Default:"
@@ -144,6 +147,14 @@ public final class Cst implements Runnable {
             try (RecordingReader recording = open(replay)) {
                 ReplaySource.check(recording, replayOptions);
                 describe(recording, job);
+                if (replayOptions.limit > 0 && replayOptions.limit < recording.frameCount()) {
+                    System.out.println(
+                            "limit            the first "
+                                    + replayOptions.limit
+                                    + " of "
+                                    + recording.frameCount()
+                                    + " frames");
+                }
                 if (replayOptions.reorderFraction > 0
                         && replayOptions.reorderDistance > job.maxOutOfOrder) {
                     System.out.println(
@@ -202,6 +213,7 @@ public final class Cst implements Runnable {
 
         @Option(
                 names = "--topic",
+                paramLabel = "TOPIC",
                 defaultValue = "cst.frames",
                 description = "Frames topic. Default: ${DEFAULT-VALUE}.")
         String topic;
@@ -253,12 +265,14 @@ public final class Cst implements Runnable {
 
         @Option(
                 names = "--parallelism",
+                paramLabel = "N",
                 defaultValue = "1",
                 description = "Flink parallelism. Default: ${DEFAULT-VALUE}.")
         int parallelism;
 
         @Option(
                 names = "--metrics-port",
+                paramLabel = "PORT",
                 defaultValue = "9464",
                 description = "Prometheus endpoint port. Default: ${DEFAULT-VALUE}.")
         int metricsPort;
@@ -305,6 +319,7 @@ public final class Cst implements Runnable {
     static final class Broker implements Callable<Integer> {
         @Option(
                 names = "--port",
+                paramLabel = "PORT",
                 defaultValue = "9092",
                 description = "Client port on 127.0.0.1. Default: ${DEFAULT-VALUE}.")
         int port;

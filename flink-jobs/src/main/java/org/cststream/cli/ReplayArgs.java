@@ -86,7 +86,11 @@ public class ReplayArgs {
             description = "Gaussian jitter (std) added to acquisition timestamps.")
     double jitterMillis;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the injected faults.")
+    @Option(
+            names = "--seed",
+            defaultValue = "1",
+            paramLabel = "N",
+            description = "Seed of the injected faults. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @Option(
@@ -121,7 +125,7 @@ public class ReplayArgs {
                 .jitterNanos(Math.round(jitterMillis * 1e6))
                 .seed(seed)
                 .limit(limit)
-                .showProgress(!noProgress)
+                .showProgress(!noProgress && System.console() != null)
                 .build();
     }
 }
