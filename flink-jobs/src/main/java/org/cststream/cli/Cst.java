@@ -113,22 +113,7 @@ public final class Cst implements Runnable {
     static final class Run implements Callable<Integer> {
         @Mixin ReplayArgs replay;
         @Mixin JobArgs job;
-
-        @Option(
-                names = "--parallelism",
-                paramLabel = "N",
-                defaultValue = "1",
-                description = "Flink parallelism. Default: ${DEFAULT-VALUE}.")
-        int parallelism;
-
-        @Option(
-                names = "--metrics-port",
-                paramLabel = "PORT",
-                defaultValue = "9464",
-                description =
-                        "Prometheus endpoint on 127.0.0.1 (0 = any free port)."
-                                + " Default: ${DEFAULT-VALUE}.")
-        int metricsPort;
+        @Mixin RunnerArgs runner;
 
         @Option(
                 names = "--timeout-s",
@@ -165,15 +150,15 @@ public final class Cst implements Runnable {
                                     + ": frames moved that far will count as dropped and then"
                                     + " rejected as late");
                 }
-                int port = CstMetrics.serve("127.0.0.1", metricsPort);
-                String metricsUrl = "http://127.0.0.1:" + port + "/metrics";
+                int port = CstMetrics.serve(runner.metricsHost, runner.metricsPort);
+                String metricsUrl = "http://" + runner.metricsHost + ":" + port + "/metrics";
                 System.out.println("metrics          " + metricsUrl);
                 RunReport report =
                         LocalPipeline.run(
                                 recording,
                                 replayOptions,
                                 config,
-                                parallelism,
+                                runner.parallelism,
                                 Duration.ofSeconds(timeoutSeconds));
                 System.out.print(
                         report.format(
@@ -262,28 +247,7 @@ public final class Cst implements Runnable {
                             + " Kafka until interrupted.")
     static final class Job implements Callable<Integer> {
         @Mixin JobArgs job;
-
-        @Option(
-                names = "--parallelism",
-                paramLabel = "N",
-                defaultValue = "1",
-                description = "Flink parallelism. Default: ${DEFAULT-VALUE}.")
-        int parallelism;
-
-        @Option(
-                names = "--metrics-port",
-                paramLabel = "PORT",
-                defaultValue = "9464",
-                description = "Prometheus endpoint port. Default: ${DEFAULT-VALUE}.")
-        int metricsPort;
-
-        @Option(
-                names = "--metrics-host",
-                defaultValue = "127.0.0.1",
-                description =
-                        "Address the metrics endpoint binds to; loopback unless it must be"
-                                + " scraped from elsewhere. Default: ${DEFAULT-VALUE}.")
-        String metricsHost;
+        @Mixin RunnerArgs runner;
 
         @Override
         public Integer call() throws Exception {
@@ -298,12 +262,12 @@ public final class Cst implements Runnable {
                     job.bootstrapServers,
                     job.kafkaProperties,
                     FrameJobOptions.topics(config),
-                    parallelism,
+                    runner.parallelism,
                     (short) 1);
-            CstMetrics.serve(metricsHost, metricsPort);
+            CstMetrics.serve(runner.metricsHost, runner.metricsPort);
             JobClient client =
                     FrameProcessingJob.forKafka(config)
-                            .executeAsync(LocalPipeline.localEnvironment(parallelism));
+                            .executeAsync(LocalPipeline.localEnvironment(runner.parallelism));
             System.out.println("frame job running, id " + client.getJobID() + "; Ctrl-C to stop");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> client.cancel()));
             client.getJobExecutionResult().get();

@@ -87,7 +87,7 @@ public final class OutputReader implements AutoCloseable {
         }
     }
 
-    /** Returns how many keys (session, counter) occur more than once. */
+    /** Returns how many entries repeat an earlier one, e.g. frame counters of one session. */
     public static int duplicates(List<Long> counters) {
         Set<Long> seen = new HashSet<>();
         int dup = 0;
