@@ -43,6 +43,14 @@ final class AdamUpdater {
         }
     }
 
+    /**
+     * Sets every element to 0. Multiplying by 0 would keep a NaN (NaN * 0 is NaN), and a gradient
+     * buffer the engine allocated without initialising may hold one.
+     */
+    private static void zero(NDArray g) {
+        g.set(new ai.djl.ndarray.index.NDIndex("..."), 0f);
+    }
+
     /** Steps skipped because a gradient was not finite. */
     int skipped() {
         return skipped;
@@ -68,7 +76,7 @@ final class AdamUpdater {
             }
             if (!finite) {
                 for (NDArray w : weights) {
-                    w.getGradient().muli(0);
+                    zero(w.getGradient());
                 }
             }
         }
@@ -91,7 +99,7 @@ final class AdamUpdater {
                 means.get(i).muli(BETA1).addi(g.mul(1 - BETA1));
                 variances.get(i).muli(BETA2).addi(g.square().mul(1 - BETA2));
                 w.subi(means.get(i).div(variances.get(i).sqrt().add(EPSILON)).mul(stepSize));
-                w.getGradient().muli(0);
+                zero(w.getGradient());
             }
         }
         return true;
