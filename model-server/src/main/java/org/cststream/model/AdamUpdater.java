@@ -21,6 +21,7 @@ final class AdamUpdater {
     private static final float BETA2 = 0.999f;
     private static final float EPSILON = 1e-8f;
 
+    private final List<String> names = new ArrayList<>();
     private final List<NDArray> weights = new ArrayList<>();
     private final List<NDArray> means = new ArrayList<>();
     private final List<NDArray> variances = new ArrayList<>();
@@ -28,6 +29,8 @@ final class AdamUpdater {
     private final float weightDecay;
     private int steps;
     private int skipped;
+    private float lastGradientNorm;
+    private List<String> lastNonFinite = List.of();
 
     AdamUpdater(CstModel model, float learningRate, float weightDecay) {
         this.learningRate = learningRate;
@@ -37,9 +40,13 @@ final class AdamUpdater {
             if (!w.hasGradient()) {
                 continue;
             }
+            names.add(p.getKey());
             weights.add(w);
             means.add(w.zerosLike());
             variances.add(w.zerosLike());
+            // the first backward pass adds to this buffer, which the engine allocated without
+            // initialising: left as it is, its garbage (at times NaN) entered the first step
+            zero(w.getGradient());
         }
     }
 
@@ -61,29 +68,39 @@ final class AdamUpdater {
      * whose gradients hold NaN or infinity is skipped (and counted) rather than applied, so one bad
      * batch cannot poison every parameter.
      *
+     * @param learningRate the step size of this step (> 0)
+     * @param maxGradientNorm when above 0, gradients whose global L2 norm exceeds it are scaled
+     *     down to it
      * @return false if the step was skipped
      */
-    boolean step() {
-        boolean finite = true;
+    boolean step(float learningRate, float maxGradientNorm) {
+        float norm;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
+            // one sum of squares over every gradient: a NaN or infinity anywhere shows in it, and
+            // it is read back once per step
+            NDArray total = null;
             for (NDArray w : weights) {
-                NDArray g = w.getGradient();
-                if (g.isNaN().any().getBoolean() || g.isInfinite().any().getBoolean()) {
-                    finite = false;
-                    break;
-                }
+                NDArray sq = w.getGradient().square().sum();
+                total = total == null ? sq : total.add(sq);
             }
-            if (!finite) {
-                for (NDArray w : weights) {
-                    zero(w.getGradient());
+            norm = (float) Math.sqrt(total.getFloat());
+            if (!Float.isFinite(norm)) {
+                lastNonFinite = new ArrayList<>();
+                for (int i = 0; i < weights.size(); i++) {
+                    NDArray g = weights.get(i).getGradient();
+                    if (!Float.isFinite(g.square().sum().getFloat())) {
+                        lastNonFinite.add(names.get(i));
+                    }
+                    zero(g);
                 }
             }
         }
-        if (!finite) {
+        if (!Float.isFinite(norm)) {
             skipped++;
             return false;
         }
+        float clip = maxGradientNorm > 0 && norm > maxGradientNorm ? maxGradientNorm / norm : 1f;
         steps++;
         float correction1 = 1 - (float) Math.pow(BETA1, steps);
         float correction2 = 1 - (float) Math.pow(BETA2, steps);
@@ -93,6 +110,9 @@ final class AdamUpdater {
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 NDArray g = w.getGradient();
+                if (clip < 1f) {
+                    g = g.mul(clip);
+                }
                 if (weightDecay > 0) {
                     g = g.add(w.mul(weightDecay));
                 }
@@ -102,6 +122,22 @@ final class AdamUpdater {
                 zero(w.getGradient());
             }
         }
+        lastGradientNorm = norm;
         return true;
+    }
+
+    /** Applies one update at the configured learning rate, without clipping. */
+    boolean step() {
+        return step(learningRate, 0f);
+    }
+
+    /** Returns the parameters whose gradients were not finite in the last skipped step. */
+    List<String> lastNonFiniteParameters() {
+        return lastNonFinite;
+    }
+
+    /** Returns the global L2 norm of the gradients of the last applied step, before clipping. */
+    float lastGradientNorm() {
+        return lastGradientNorm;
     }
 }

@@ -38,6 +38,11 @@ public final class CstTrainer {
      * @param weightDecay Adam's weight decay (1e-7 in the paper)
      * @param seed seed of the sample order and of every random draw in the task
      * @param progress whether to draw a progress bar
+     * @param warmupEpochs epochs over which the learning rate rises linearly from near 0 (>= 0)
+     * @param cosineDecay whether the learning rate then falls along a half cosine to 1% of its peak
+     *     at {@code maxEpochs}; otherwise it stays at the peak
+     * @param maxGradientNorm global gradient norm above which gradients are scaled down (0: no
+     *     clipping)
      */
     public record Settings(
             int maxEpochs,
@@ -46,13 +51,40 @@ public final class CstTrainer {
             float learningRate,
             float weightDecay,
             long seed,
-            boolean progress) {
+            boolean progress,
+            int warmupEpochs,
+            boolean cosineDecay,
+            float maxGradientNorm) {
+        /** Settings with a constant learning rate and no clipping, as in the paper. */
+        public Settings(
+                int maxEpochs,
+                int patience,
+                int batchSize,
+                float learningRate,
+                float weightDecay,
+                long seed,
+                boolean progress) {
+            this(
+                    maxEpochs,
+                    patience,
+                    batchSize,
+                    learningRate,
+                    weightDecay,
+                    seed,
+                    progress,
+                    0,
+                    false,
+                    0f);
+        }
+
         public Settings {
             if (maxEpochs < 1
                     || patience < 1
                     || batchSize < 1
                     || !(learningRate > 0)
-                    || weightDecay < 0) {
+                    || weightDecay < 0
+                    || warmupEpochs < 0
+                    || !(maxGradientNorm >= 0)) {
                 throw new IllegalArgumentException(
                         "invalid training settings: maxEpochs="
                                 + maxEpochs
@@ -64,7 +96,12 @@ public final class CstTrainer {
                                 + learningRate
                                 + " weightDecay="
                                 + weightDecay
-                                + " (epochs, patience, batch >= 1; learning rate > 0; decay >= 0)");
+                                + " warmupEpochs="
+                                + warmupEpochs
+                                + " maxGradientNorm="
+                                + maxGradientNorm
+                                + " (epochs, patience, batch >= 1; learning rate > 0; decay,"
+                                + " warm-up and gradient norm >= 0)");
             }
         }
     }
@@ -207,13 +244,24 @@ public final class CstTrainer {
                             gc.backward(loss);
                             sum += value;
                         }
-                        if (!adam.step() && adam.skipped() == 1) {
-                            LOG.warn(
-                                    "skipped a training step with non-finite gradients model={}"
-                                            + " epoch={} (further skips are counted in the"
-                                            + " report)",
-                                    name,
-                                    epoch);
+                        float rate = learningRate(epoch - 1, from / (double) order.length);
+                        if (!adam.step(rate, settings.maxGradientNorm())) {
+                            if (adam.skipped() == 1) {
+                                LOG.warn(
+                                        "skipped a training step with non-finite gradients"
+                                                + " model={} epoch={} parameters={} (further"
+                                                + " skips are counted in the report)",
+                                        name,
+                                        epoch,
+                                        adam.lastNonFiniteParameters());
+                            } else {
+                                LOG.debug(
+                                        "skipped a training step model={} epoch={}"
+                                                + " parameters={}",
+                                        name,
+                                        epoch,
+                                        adam.lastNonFiniteParameters());
+                            }
                         }
                     }
                     steps++;
@@ -267,6 +315,28 @@ public final class CstTrainer {
                 r.bestValidation(),
                 String.format("%.1f", r.samplesPerSecond()));
         return r;
+    }
+
+    /**
+     * Returns the learning rate at a point of training: linear warm-up, then a constant rate or a
+     * half cosine down to 1% of the peak.
+     *
+     * @param epoch epochs finished (0-based)
+     * @param fraction how far through the current epoch, in [0, 1)
+     */
+    float learningRate(int epoch, double fraction) {
+        double at = epoch + fraction;
+        double peak = settings.learningRate();
+        if (at < settings.warmupEpochs()) {
+            return (float) (peak * (at + 1e-3) / settings.warmupEpochs());
+        }
+        if (!settings.cosineDecay()) {
+            return (float) peak;
+        }
+        double span = Math.max(1e-9, settings.maxEpochs() - settings.warmupEpochs());
+        double progress = Math.min(1, (at - settings.warmupEpochs()) / span);
+        double floor = peak * 0.01;
+        return (float) (floor + (peak - floor) * 0.5 * (1 + Math.cos(Math.PI * progress)));
     }
 
     private ProgressBar progress(String name) {
