@@ -20,13 +20,15 @@ import java.util.Random;
 /**
  * The Continuous Spatiotemporal Transformer as a DJL block.
  *
- * <p>Inputs: token values (batch, tokens, valueDim) and token coordinates (batch, tokens,
- * coordDim), coordinates normalised to about [0, 1]. A linear encoder without bias maps values to
- * width d; the coordinates enter through a linear map (optionally of fixed Gaussian Fourier
- * features) added to it; then layer norm, dropout, the encoder blocks, and the head (linear, GELU,
- * layer norm, linear without bias). Output: values (batch, tokens, valueDim), followed by each
- * layer's attention weights (batch, heads, tokens, tokens) when the forward call's parameters hold
- * {@link #RETURN_ATTENTION}.
+ * <p>Inputs: token values (batch, tokens, valueDim), token coordinates (batch, tokens, coordDim),
+ * coordinates normalised to about [0, 1], and the observed-token mask (batch, tokens), 1 for an
+ * observation and 0 for a dummy or query token; the mask is required when {@link
+ * CstConfig#observedKeysOnly} is set and ignored otherwise. A linear encoder without bias maps
+ * values to width d; the coordinates enter through a linear map (optionally of fixed Gaussian
+ * Fourier features) added to it; then layer norm, dropout, the encoder blocks, and the head
+ * (linear, GELU, layer norm, linear without bias). Output: values (batch, tokens, valueDim),
+ * followed by each layer's attention weights (batch, heads, tokens, tokens) when the forward call's
+ * parameters hold {@link #RETURN_ATTENTION}.
  *
  * <p>With {@link CstConfig.Positions#DISCRETE} the time coordinate is rounded to a grid index and
  * encoded with fixed sinusoids, which makes this the discrete Transformer baseline.
@@ -107,13 +109,23 @@ public class CstBlock extends AbstractBlock {
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray values = inputs.get(0);
         NDArray coords = inputs.get(1);
+        NDArray keyMask = null;
+        if (config.observedKeysOnly) {
+            if (inputs.size() < 3) {
+                throw new IllegalArgumentException(
+                        "this CST attends to observed tokens only (observedKeysOnly); pass the"
+                                + " observed-token mask (batch, tokens) as the third input");
+            }
+            keyMask = inputs.get(2);
+        }
         NDArray x = valueEncoder.forward(ps, new NDList(values), training).head();
         x = x.add(positions(ps, coords, training));
         x = inputNorm.forward(ps, new NDList(x), training).head();
         x = dropout.forward(ps, new NDList(x), training).head();
         NDList attention = new NDList();
         for (EncoderLayerBlock layer : layers) {
-            NDList out = layer.forward(ps, new NDList(x), training, params);
+            NDList in = keyMask == null ? new NDList(x) : new NDList(x, keyMask);
+            NDList out = layer.forward(ps, in, training, params);
             x = out.head();
             if (out.size() > 1) {
                 attention.add(out.get(1));

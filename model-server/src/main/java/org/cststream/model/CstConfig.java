@@ -60,6 +60,16 @@ public class CstConfig {
     public float dropout = 0f;
 
     /**
+     * Whether attention keys are the observed tokens only. When true, dummy and query tokens read
+     * the observations but not each other: a query's value does not depend on which other queries
+     * are asked in the same call (the model is one function of time), and queries cost attention in
+     * proportion to their number. When false (the paper's code, and models saved before this field
+     * existed), every token attends to every other. The block then needs the observed-token mask as
+     * its third input.
+     */
+    public boolean observedKeysOnly = false;
+
+    /**
      * Whether the head predicts a correction added to each token's input value instead of the value
      * itself. A departure from the paper's head: the model starts from the identity (dummy and
      * query tokens start at the linear interpolation), which a CPU budget of a few minutes can
@@ -70,9 +80,22 @@ public class CstConfig {
 
     public CstConfig() {}
 
-    /** Returns the paper's spirals model: 4 layers, 4 heads, d=32, feed-forward 3072. */
+    /**
+     * Returns the paper's spirals model (4 layers, 4 heads, d=32, feed-forward 3072) with time
+     * through 64 fixed Gaussian Fourier features of 10 cycles per unit of time (standard deviation)
+     * and attention to the observed tokens only.
+     *
+     * <p>With a plain linear map of time, attention cannot single out the observations near a query
+     * (a score linear in each time peaks at the first or last token), and on the spirals the
+     * trained model does not get past linear interpolation; the Fourier features, an option of the
+     * authors' code, fix that.
+     */
     public static CstConfig spirals() {
-        return new CstConfig();
+        CstConfig c = new CstConfig();
+        c.fourierFeatures = 64;
+        c.fourierScale = 10f;
+        c.observedKeysOnly = true;
+        return c;
     }
 
     /**
@@ -90,6 +113,7 @@ public class CstConfig {
         c.feedForwardDim = 256;
         c.attention = Attention.NYSTROM;
         c.landmarks = 64;
+        c.observedKeysOnly = true;
         return c;
     }
 

@@ -23,13 +23,32 @@ public final class CstPredictor {
     }
 
     /**
-     * A window of tokens in data units. Query tokens carry initial values (e.g. from {@link
-     * TimeInterpolation}); the model replaces them.
+     * A window of tokens in data units: the observed tokens first, then the query tokens. Query
+     * tokens carry initial values (e.g. from {@link TimeInterpolation}); the model replaces them.
      *
      * @param values tokens x valueDim
      * @param coords tokens x coordDim, normalised like the training data
+     * @param observed how many leading tokens are observations (1 to tokens)
      */
-    public record Window(float[][] values, float[][] coords) {}
+    public record Window(float[][] values, float[][] coords, int observed) {
+        public Window {
+            if (coords.length != values.length || observed < 1 || observed > values.length) {
+                throw new IllegalArgumentException(
+                        "window of "
+                                + values.length
+                                + " value rows and "
+                                + coords.length
+                                + " coordinate rows with "
+                                + observed
+                                + " observed; need equal row counts and 1 <= observed <= rows");
+            }
+        }
+
+        /** A window whose tokens are all observations. */
+        public Window(float[][] values, float[][] coords) {
+            this(values, coords, values.length);
+        }
+    }
 
     /**
      * The model's output for one window.
@@ -60,10 +79,15 @@ public final class CstPredictor {
                 int tokens = windows.get(idx.get(0)).values().length;
                 float[] v = new float[idx.size() * tokens * c.valueDim];
                 float[] x = new float[idx.size() * tokens * c.coordDim];
+                float[] observed = new float[idx.size() * tokens];
                 int vi = 0;
                 int xi = 0;
+                int oi = 0;
                 for (int w : idx) {
                     Window win = windows.get(w);
+                    for (int t = 0; t < tokens; t++) {
+                        observed[oi++] = t < win.observed() ? 1f : 0f;
+                    }
                     for (int t = 0; t < tokens; t++) {
                         for (int d = 0; d < c.valueDim; d++) {
                             v[vi++] = norm.apply(win.values()[t][d], d);
@@ -76,7 +100,8 @@ public final class CstPredictor {
                 NDList in =
                         new NDList(
                                 Tensors.of(m, v, new Shape(idx.size(), tokens, c.valueDim)),
-                                Tensors.of(m, x, new Shape(idx.size(), tokens, c.coordDim)));
+                                Tensors.of(m, x, new Shape(idx.size(), tokens, c.coordDim)),
+                                Tensors.of(m, observed, new Shape(idx.size(), tokens)));
                 NDList result =
                         model.block()
                                 .forward(

@@ -15,7 +15,8 @@ import ai.djl.util.PairList;
 
 /**
  * One transformer encoder block: self-attention with a residual and layer norm, then a GELU
- * feed-forward with a residual and layer norm (post-norm, as in the CST paper's code).
+ * feed-forward with a residual and layer norm (post-norm, as in the CST paper's code). Inputs: the
+ * tokens (batch, tokens, d) and optionally the attention key mask of {@link SelfAttentionBlock}.
  */
 public class EncoderLayerBlock extends AbstractBlock {
     private final SelfAttentionBlock attention;
@@ -37,8 +38,10 @@ public class EncoderLayerBlock extends AbstractBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = inputs.singletonOrThrow();
-        NDList att = attention.forward(ps, new NDList(x), training, params);
+        NDArray x = inputs.get(0);
+        // the optional second input is the attention key mask, handed on unchanged
+        NDList attentionInputs = inputs.size() > 1 ? new NDList(x, inputs.get(1)) : new NDList(x);
+        NDList att = attention.forward(ps, attentionInputs, training, params);
         NDArray a = dropout.forward(ps, new NDList(att.head()), training).head();
         NDArray y = norm1.forward(ps, new NDList(x.add(a)), training).head();
         NDArray f = Activation.gelu(ff1.forward(ps, new NDList(y), training).head());

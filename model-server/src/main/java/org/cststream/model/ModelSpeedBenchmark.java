@@ -41,16 +41,18 @@ public final class ModelSpeedBenchmark {
     public static List<Row> run(PrintStream out) {
         List<Row> rows = new ArrayList<>();
         CstConfig spirals = CstConfig.spirals();
-        rows.add(measure("spirals, full", spirals, 110, 10, out));
+        // a spirals training sample: 10 observations and 40 dummies
+        rows.add(measure("spirals, full", spirals, 50, 10, 10, out));
         CstConfig spiralsNystrom = CstConfig.spirals();
         spiralsNystrom.attention = CstConfig.Attention.NYSTROM;
-        spiralsNystrom.landmarks = 32;
-        rows.add(measure("spirals, Nystrom m=32", spiralsNystrom, 110, 10, out));
+        spiralsNystrom.landmarks = 4;
+        rows.add(measure("spirals, Nystrom m=4", spiralsNystrom, 50, 10, 10, out));
+        // a widefield window: 10 frames of 256 patches, one frame missing and asked for
         CstConfig wide = CstConfig.widefieldSmall(16);
         wide.attention = CstConfig.Attention.FULL;
-        rows.add(measure("widefield 2560 tokens, full", wide, 2560, 1, out));
+        rows.add(measure("widefield 2560 tokens, full", wide, 2560, 2304, 1, out));
         CstConfig wideNystrom = CstConfig.widefieldSmall(16);
-        rows.add(measure("widefield 2560 tokens, Nystrom m=64", wideNystrom, 2560, 1, out));
+        rows.add(measure("widefield 2560 tokens, Nystrom m=64", wideNystrom, 2560, 2304, 1, out));
         out.println();
         out.println(
                 String.format(
@@ -87,7 +89,7 @@ public final class ModelSpeedBenchmark {
     }
 
     private static Row measure(
-            String name, CstConfig config, int tokens, int batch, PrintStream out) {
+            String name, CstConfig config, int tokens, int observed, int batch, PrintStream out) {
         out.println("benchmark: " + name);
         try (CstModel model = CstModel.create(config, Normalisation.identity(config.valueDim))) {
             AdamUpdater adam = new AdamUpdater(model, 1e-4f, 0f);
@@ -100,7 +102,7 @@ public final class ModelSpeedBenchmark {
                     start = System.nanoTime();
                 }
                 try (NDManager m = model.djlModel().getNDManager().newSubManager()) {
-                    NDList in = inputs(m, config, batch, tokens, random);
+                    NDList in = inputs(m, config, batch, tokens, observed, random);
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         NDArray y =
                                 model.block()
@@ -115,7 +117,7 @@ public final class ModelSpeedBenchmark {
             List<Double> times = new ArrayList<>();
             for (int s = 0; s < warm + steps; s++) {
                 try (NDManager m = model.djlModel().getNDManager().newSubManager()) {
-                    NDList in = inputs(m, config, 1, tokens, random);
+                    NDList in = inputs(m, config, 1, tokens, observed, random);
                     long t0 = System.nanoTime();
                     model.block()
                             .forward(new ParameterStore(m, false), in, false)
@@ -132,7 +134,8 @@ public final class ModelSpeedBenchmark {
         }
     }
 
-    private static NDList inputs(NDManager m, CstConfig c, int batch, int tokens, Random random) {
+    private static NDList inputs(
+            NDManager m, CstConfig c, int batch, int tokens, int observed, Random random) {
         float[] v = new float[batch * tokens * c.valueDim];
         float[] x = new float[batch * tokens * c.coordDim];
         for (int i = 0; i < v.length; i++) {
@@ -141,8 +144,13 @@ public final class ModelSpeedBenchmark {
         for (int i = 0; i < x.length; i++) {
             x[i] = random.nextFloat();
         }
+        float[] mask = new float[batch * tokens];
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = i % tokens < observed ? 1f : 0f;
+        }
         return new NDList(
                 Tensors.of(m, v, new Shape(batch, tokens, c.valueDim)),
-                Tensors.of(m, x, new Shape(batch, tokens, c.coordDim)));
+                Tensors.of(m, x, new Shape(batch, tokens, c.coordDim)),
+                Tensors.of(m, mask, new Shape(batch, tokens)));
     }
 }

@@ -13,14 +13,15 @@ import ai.djl.util.PairList;
 /**
  * Multi-head self-attention, full softmax or Nystrom (Xiong et al. 2021).
  *
- * <p>Input: one array (batch, tokens, d). Output: the attended array (batch, tokens, d) and, when
- * asked with {@link CstBlock#RETURN_ATTENTION}, the attention weights (batch, heads, tokens,
- * tokens).
+ * <p>Input: the array (batch, tokens, d) and, optionally, a key mask (batch, tokens) holding 1 for
+ * the tokens every token may attend to and 0 for the others (at least one 1 per row). Output: the
+ * attended array (batch, tokens, d) and, when asked with {@link CstBlock#RETURN_ATTENTION}, the
+ * attention weights (batch, heads, tokens, tokens), 0 in the masked key columns.
  *
- * <p>Nystrom landmarks are the means of m contiguous segments of the queries and keys. When the
- * token count is not a multiple of m, segments differ in length by at most one token; nothing is
- * padded, so the returned weights cover exactly the real tokens. Sequences of at most m tokens use
- * exact attention.
+ * <p>Nystrom landmarks are the means of m contiguous segments of the queries and keys (of the
+ * unmasked tokens only, in their order, when there is a mask). When the token count is not a
+ * multiple of m, segments differ in length by at most one token; nothing is padded, so the returned
+ * weights cover exactly the real tokens. Rows with at most m keys use exact attention.
  */
 public class SelfAttentionBlock extends AbstractBlock {
     private final CstConfig config;
@@ -40,7 +41,8 @@ public class SelfAttentionBlock extends AbstractBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = inputs.singletonOrThrow();
+        NDArray x = inputs.get(0);
+        NDArray keyMask = inputs.size() > 1 ? inputs.get(1) : null;
         long batch = x.getShape().get(0);
         long tokens = x.getShape().get(1);
         int h = config.heads;
@@ -50,26 +52,130 @@ public class SelfAttentionBlock extends AbstractBlock {
         NDArray v = heads(value.forward(ps, new NDList(x), training).head(), batch, tokens, h, dh);
         q = q.div(Math.sqrt(dh));
         boolean wantWeights = CstBlock.wantsAttention(params);
+        int[] keyCounts = keyCounts(keyMask, batch, tokens);
+        int fewestKeys = java.util.Arrays.stream(keyCounts).min().orElse(0);
+        // keys: every token, the leading observed tokens (sliced, the common and cheap case), or
+        // the tokens of a mask (a large negative score on the other columns)
+        NDArray kk = k;
+        NDArray vv = v;
+        NDArray qk = q;
+        NDArray bias = null;
+        NDArray segments;
+        boolean sliced = keyMask != null && sameLeadingKeys(keyMask, keyCounts);
+        if (sliced) {
+            String keys = ":, :, 0:" + fewestKeys + ", :";
+            kk = k.get(keys);
+            vv = v.get(keys);
+            qk = q.get(keys);
+            segments = segmentMeans(x.getManager(), fewestKeys, config.landmarks);
+        } else if (keyMask != null) {
+            bias = keyMask.sub(1).mul(MASKED_SCORE).reshape(batch, 1, 1, tokens);
+            segments = maskedSegmentMeans(x.getManager(), keyMask, keyCounts, config.landmarks);
+        } else {
+            segments = segmentMeans(x.getManager(), tokens, config.landmarks);
+        }
         NDArray attended;
         NDArray weights = null;
-        if (config.attention == CstConfig.Attention.FULL || tokens <= config.landmarks) {
-            NDArray w = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1);
-            attended = w.matMul(v);
+        if (config.attention == CstConfig.Attention.FULL || fewestKeys <= config.landmarks) {
+            NDArray w = masked(q.matMul(kk.transpose(0, 1, 3, 2)), bias).softmax(-1);
+            attended = w.matMul(vv);
             weights = wantWeights ? w : null;
         } else {
-            NDArray segments = segmentMeans(x.getManager(), tokens, config.landmarks);
-            NDArray ql = segments.matMul(q);
-            NDArray kl = segments.matMul(k);
+            NDArray ql = segments.matMul(qk);
+            NDArray kl = segments.matMul(kk);
             NDArray k1 = q.matMul(kl.transpose(0, 1, 3, 2)).softmax(-1);
             NDArray k2 = ql.matMul(kl.transpose(0, 1, 3, 2)).softmax(-1);
-            NDArray k3 = ql.matMul(k.transpose(0, 1, 3, 2)).softmax(-1);
+            NDArray k3 = masked(ql.matMul(kk.transpose(0, 1, 3, 2)), bias).softmax(-1);
             NDArray z = pseudoInverse(k2, config.pinvIterations);
-            attended = k1.matMul(z.matMul(k3.matMul(v)));
+            attended = k1.matMul(z.matMul(k3.matMul(vv)));
             weights = wantWeights ? k1.matMul(z).matMul(k3) : null;
+        }
+        if (weights != null && sliced && fewestKeys < tokens) {
+            // the columns of tokens that are not keys hold 0
+            NDArray rest =
+                    weights.getManager().zeros(new Shape(batch, h, tokens, tokens - fewestKeys));
+            weights = weights.concat(rest, -1);
         }
         NDArray merged = attended.transpose(0, 2, 1, 3).reshape(batch, tokens, config.modelDim);
         NDArray out = output.forward(ps, new NDList(merged), training).head();
         return weights == null ? new NDList(out) : new NDList(out, weights);
+    }
+
+    /** Score added to masked keys: far below any real score, still finite in float32. */
+    private static final float MASKED_SCORE = 1e9f;
+
+    private static NDArray masked(NDArray scores, NDArray bias) {
+        return bias == null ? scores : scores.add(bias);
+    }
+
+    /** Returns true if every batch row's keys are the same number of leading tokens. */
+    private static boolean sameLeadingKeys(NDArray keyMask, int[] counts) {
+        int c = counts[0];
+        for (int n : counts) {
+            if (n != c) {
+                return false;
+            }
+        }
+        long tokens = keyMask.getShape().get(1);
+        float[] m = keyMask.toFloatArray();
+        for (int i = 0; i < m.length; i++) {
+            if ((m[i] > 0.5f) != (i % tokens < c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Returns the number of keys each batch row may attend to. */
+    private static int[] keyCounts(NDArray keyMask, long batch, long tokens) {
+        int[] counts = new int[(int) batch];
+        if (keyMask == null) {
+            java.util.Arrays.fill(counts, (int) tokens);
+            return counts;
+        }
+        float[] m = keyMask.toFloatArray();
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < tokens; t++) {
+                if (m[(int) (b * tokens + t)] > 0.5f) {
+                    counts[b]++;
+                }
+            }
+            if (counts[b] == 0) {
+                throw new IllegalArgumentException(
+                        "attention key mask of batch row "
+                                + b
+                                + " selects no token; need 1 or more");
+            }
+        }
+        return counts;
+    }
+
+    /**
+     * Returns the (batch, 1, m, tokens) matrix whose row i averages segment i of the unmasked
+     * tokens of each batch row, taken in order as in {@link #segmentMeans}.
+     */
+    static NDArray maskedSegmentMeans(NDManager manager, NDArray keyMask, int[] counts, int m) {
+        long batch = counts.length;
+        int tokens = (int) keyMask.getShape().get(1);
+        float[] mask = keyMask.toFloatArray();
+        float[] a = new float[(int) (batch * m * tokens)];
+        for (int b = 0; b < batch; b++) {
+            int[] keys = new int[counts[b]];
+            int n = 0;
+            for (int t = 0; t < tokens; t++) {
+                if (mask[b * tokens + t] > 0.5f) {
+                    keys[n++] = t;
+                }
+            }
+            for (int i = 0; i < m; i++) {
+                int from = (int) ((long) i * n / m);
+                int to = (int) ((long) (i + 1) * n / m);
+                for (int r = from; r < to; r++) {
+                    a[(b * m + i) * tokens + keys[r]] = 1f / (to - from);
+                }
+            }
+        }
+        return Tensors.of(manager, a, new Shape(batch, 1, m, tokens));
     }
 
     private static NDArray heads(NDArray x, long batch, long tokens, int h, long dh) {

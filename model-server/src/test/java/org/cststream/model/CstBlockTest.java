@@ -1,6 +1,7 @@
 package org.cststream.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -13,6 +14,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class CstBlockTest {
 
@@ -110,6 +113,92 @@ class CstBlockTest {
             assertThat(rowError).isLessThan(0.05f);
             assertThat(weightError).isLessThan(0.06f);
             assertThat(outputError).isLessThan(0.05f * outputScale);
+        }
+    }
+
+    /** A sine along time whose first {@code observed} tokens are flagged as observations. */
+    private static NDList withMask(NDManager m, int tokens, int observed) {
+        NDList in = inputs(m, 1, tokens);
+        float[] mask = new float[tokens];
+        java.util.Arrays.fill(mask, 0, observed, 1f);
+        in.add(m.create(mask, new Shape(1, tokens)));
+        return in;
+    }
+
+    private static CstConfig observedKeys(CstConfig.Attention attention) {
+        CstConfig c = small(attention);
+        c.observedKeysOnly = true;
+        return c;
+    }
+
+    @ParameterizedTest
+    @EnumSource(CstConfig.Attention.class)
+    void aQuerysValueDoesNotDependOnTheOtherQueriesAsked(CstConfig.Attention attention) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ai.djl.engine.Engine.getInstance().setRandomSeed(3);
+            // 40 observations: more than the 16 landmarks, so Nystrom runs its approximation
+            CstBlock b = initialised(m, observedKeys(attention), 40);
+            NDList few = withMask(m, 45, 40);
+            NDList many = withMask(m, 45, 40);
+            // 30 more queries at other times, appended after the first 5
+            NDList extra = inputs(m, 1, 30);
+            many.set(0, many.get(0).concat(extra.get(0).mul(0.5), 1));
+            many.set(1, many.get(1).concat(extra.get(1).mul(0.9), 1));
+            many.set(2, many.get(2).concat(m.zeros(new Shape(1, 30)), 1));
+
+            NDArray a = b.forward(new ParameterStore(m, false), few, false).head();
+            NDArray c =
+                    b.forward(new ParameterStore(m, false), many, false).head().get(":, 0:45, :");
+
+            assertThat(c.sub(a).abs().max().getFloat()).isLessThan(1e-5f);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(CstConfig.Attention.class)
+    void observationsAnywhereInTheWindowGiveWhatLeadingObservationsGive(
+            CstConfig.Attention attention) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ai.djl.engine.Engine.getInstance().setRandomSeed(4);
+            CstBlock b = initialised(m, observedKeys(attention), 50);
+            NDList leading = withMask(m, 50, 40);
+            // the same tokens with the 10 queries spread among the observations
+            int[] order = new int[50];
+            for (int i = 0, o = 0, q = 40; i < 50; i++) {
+                order[i] = i % 5 == 2 ? q++ : o++;
+            }
+            NDArray index = m.create(order);
+            NDList spread =
+                    new NDList(
+                            leading.get(0).get(":, {}, :", index),
+                            leading.get(1).get(":, {}, :", index),
+                            leading.get(2).get(":, {}", index));
+
+            NDList x =
+                    b.forward(
+                            new ParameterStore(m, false), leading, false, CstBlock.withAttention());
+            NDList y =
+                    b.forward(
+                            new ParameterStore(m, false), spread, false, CstBlock.withAttention());
+
+            NDArray expected = x.head().get(":, {}, :", index);
+            assertThat(y.head().sub(expected).abs().max().getFloat()).isLessThan(1e-4f);
+            NDArray weights = y.get(1);
+            NDArray queryColumns = weights.get(":, :, :, {}", m.create(new int[] {2, 7, 12}));
+            assertThat(queryColumns.abs().max().getFloat()).isLessThan(1e-6f);
+            assertThat(weights.sum(new int[] {-1}).sub(1).abs().max().getFloat()).isLessThan(0.05f);
+        }
+    }
+
+    @Test
+    void aModelThatAttendsToObservationsOnlyAsksForTheMask() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            CstBlock b = initialised(m, observedKeys(CstConfig.Attention.FULL), 10);
+
+            assertThatThrownBy(
+                            () -> b.forward(new ParameterStore(m, false), inputs(m, 1, 10), false))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("observed-token mask");
         }
     }
 
