@@ -25,6 +25,8 @@ import picocli.CommandLine.Option;
                         + " compare their interpolation with linear and cubic-spline"
                         + " interpolation, with and without noise; writes a table and pictures.")
 final class SpiralsBench implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(
             names = "--out",
             defaultValue = "cst-output/spirals",
@@ -33,14 +35,14 @@ final class SpiralsBench implements Callable<Integer> {
 
     @Option(
             names = "--epochs",
-            defaultValue = "60",
+            defaultValue = "150",
             description =
                     "Most training epochs per model and noise level. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
     @Option(
             names = "--patience",
-            defaultValue = "15",
+            defaultValue = "30",
             description =
                     "Stop after this many epochs without a better validation loss. Default:"
                             + " ${DEFAULT-VALUE}.")
@@ -48,7 +50,7 @@ final class SpiralsBench implements Callable<Integer> {
 
     @Option(
             names = "--dummies",
-            defaultValue = "100",
+            defaultValue = "40",
             description = "Dummy points per training sample (CST). Default: ${DEFAULT-VALUE}.")
     int dummies;
 
@@ -75,37 +77,97 @@ final class SpiralsBench implements Callable<Integer> {
 
     @Option(
             names = "--learning-rate",
-            defaultValue = "3e-4",
+            defaultValue = "1e-3",
             description = "Adam's step size. Default: ${DEFAULT-VALUE}.")
     float learningRate;
 
     @Option(
-            names = "--neural",
+            names = "--held-out",
+            defaultValue = "3",
             description =
-                    "Also train the CST and the discrete Transformer (experimental: see the"
-                            + " README's Limitations).")
-    boolean neural;
+                    "Most observations per curve held out of the CST's input and predicted in"
+                            + " training (0: the paper's training). Default: ${DEFAULT-VALUE}.")
+    int heldOut;
+
+    @Option(
+            names = "--input-noise",
+            defaultValue = "0.1",
+            description =
+                    "Std of the noise added to the CST's input values each step, data units."
+                            + " Default: ${DEFAULT-VALUE}.")
+    float inputNoise;
+
+    @Option(
+            names = "--fourier-features",
+            defaultValue = "64",
+            description =
+                    "Gaussian Fourier features of the CST's time coordinate (0: a linear map)."
+                            + " Default: ${DEFAULT-VALUE}.")
+    int fourierFeatures;
+
+    @Option(
+            names = "--fourier-scale",
+            defaultValue = "10",
+            description =
+                    "Std of the Fourier frequencies, cycles per unit of time. Default:"
+                            + " ${DEFAULT-VALUE}.")
+    float fourierScale;
+
+    @Option(
+            names = "--feed-forward",
+            defaultValue = "3072",
+            description =
+                    "Width of the feed-forward layers of both models (the paper's: 3072)."
+                            + " Default: ${DEFAULT-VALUE}.")
+    int feedForward;
+
+    @Option(
+            names = "--methods",
+            split = ",",
+            defaultValue = "cst,transformer,linear,spline",
+            description =
+                    "Methods to compare, of cst, transformer, linear, spline (the neural ones"
+                            + " train for minutes). Default: ${DEFAULT-VALUE}.")
+    List<String> methodNames;
 
     @Override
     public Integer call() throws Exception {
+        CstInterpolator.Settings settings =
+                new CstInterpolator.Settings(
+                        epochs,
+                        patience,
+                        dummies,
+                        inputNoise,
+                        heldOut,
+                        new SobolevLoss(p, 3, lambda),
+                        learningRate);
+        CstConfig cst = CstConfig.spirals();
+        cst.fourierFeatures = fourierFeatures;
+        cst.fourierScale = fourierScale;
+        cst.feedForwardDim = feedForward;
+        CstConfig transformer = CstConfig.spirals();
+        transformer.feedForwardDim = feedForward;
         List<Interpolator> methods = new ArrayList<>();
-        if (neural) {
-            CstInterpolator.Settings settings =
-                    new CstInterpolator.Settings(
-                            epochs,
-                            patience,
-                            dummies,
-                            0.1f,
-                            new SobolevLoss(p, 3, lambda),
-                            learningRate);
-            methods.add(
-                    new CstInterpolator(CstInterpolator.Kind.CST, CstConfig.spirals(), settings));
-            methods.add(
-                    new CstInterpolator(
-                            CstInterpolator.Kind.TRANSFORMER, CstConfig.spirals(), settings));
+        for (String name : methodNames) {
+            switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "cst" ->
+                        methods.add(new CstInterpolator(CstInterpolator.Kind.CST, cst, settings));
+                case "transformer" ->
+                        methods.add(
+                                new CstInterpolator(
+                                        CstInterpolator.Kind.TRANSFORMER,
+                                        CstConfig.spirals(),
+                                        settings));
+                case "linear" -> methods.add(new LinearInterpolator());
+                case "spline" -> methods.add(new CubicSplineInterpolator());
+                default ->
+                        throw new picocli.CommandLine.ParameterException(
+                                spec.commandLine(),
+                                "--methods: unknown method '"
+                                        + name
+                                        + "'; use cst, transformer, linear or spline");
+            }
         }
-        methods.add(new LinearInterpolator());
-        methods.add(new CubicSplineInterpolator());
         SpiralsResults results =
                 SpiralsBenchmark.run(
                         SpiralsDataset.load(),

@@ -18,19 +18,66 @@ import java.util.Random;
  * values start as the linear interpolation of the (noisy) observations, held constant beyond the
  * ends. Gaussian noise of {@code inputNoise} (normalised units) is added to the observed input
  * values every step; the data term compares with the observations as given.
+ *
+ * <p>Held-out points (a departure from the paper, see {@link Settings#heldOut}): in each batch up
+ * to {@code heldOut} of a curve's observations are taken out of the input and asked for as query
+ * tokens at their times, initialised like dummies; the data term covers them too. Their noise is
+ * independent of the input's, so the model learns the expected value of the curve between
+ * observations rather than a copy of its input, which is what interpolation from noisy points
+ * needs.
+ *
+ * <p>Token layout of a sample: the observations kept, then the held-out points, then the dummies.
+ * The third model input flags the kept observations.
  */
 public final class CurveTask implements CstTrainer.Task {
+    /**
+     * How samples are made.
+     *
+     * @param dummies dummy points per sample (>= 2 for derivatives)
+     * @param inputNoise std of the noise on input values, in normalised units (>= 0)
+     * @param heldOut most observations per curve held out of the input and predicted (0 for the
+     *     paper's training; less than the observation count); each batch draws a count from 0 to
+     *     this, uniformly
+     * @param loss the Sobolev loss
+     */
+    public record Settings(int dummies, float inputNoise, int heldOut, SobolevLoss loss) {
+        public Settings {
+            if (dummies < 2 || !(inputNoise >= 0) || heldOut < 0) {
+                throw new IllegalArgumentException(
+                        "curve task needs dummies >= 2, inputNoise >= 0, heldOut >= 0; got"
+                                + " dummies="
+                                + dummies
+                                + " inputNoise="
+                                + inputNoise
+                                + " heldOut="
+                                + heldOut);
+            }
+        }
+    }
+
     private final List<Curve> train;
     private final List<Curve> validation;
     private final Normalisation norm;
-    private final int dummies;
-    private final float inputNoise;
-    private final SobolevLoss loss;
+    private final Settings settings;
 
-    /**
-     * @param dummies dummy points per sample (>= 2 for derivatives)
-     * @param inputNoise std of the noise on input values, in normalised units (>= 0)
-     */
+    public CurveTask(List<Curve> train, List<Curve> validation, CstModel model, Settings settings) {
+        this.train = train;
+        this.validation = validation;
+        this.norm = model.normalisation();
+        this.settings = settings;
+        int n = train.get(0).observed().length;
+        if (settings.heldOut() >= n - 1) {
+            throw new IllegalArgumentException(
+                    "heldOut = "
+                            + settings.heldOut()
+                            + " leaves fewer than 2 of a curve's "
+                            + n
+                            + " observations in the input; need heldOut <= "
+                            + (n - 2));
+        }
+    }
+
+    /** As {@link #CurveTask(List, List, CstModel, Settings)} without held-out points. */
     public CurveTask(
             List<Curve> train,
             List<Curve> validation,
@@ -38,12 +85,7 @@ public final class CurveTask implements CstTrainer.Task {
             int dummies,
             float inputNoise,
             SobolevLoss loss) {
-        this.train = train;
-        this.validation = validation;
-        this.norm = model.normalisation();
-        this.dummies = dummies;
-        this.inputNoise = inputNoise;
-        this.loss = loss;
+        this(train, validation, model, new Settings(dummies, inputNoise, 0, loss));
     }
 
     @Override
@@ -60,42 +102,63 @@ public final class CurveTask implements CstTrainer.Task {
             List<Curve> source, NDManager m, int[] samples, Random random) {
         int n = source.get(samples[0]).observed().length;
         int dims = source.get(samples[0]).values()[0].length;
+        int dummies = settings.dummies();
+        int held = random.nextInt(settings.heldOut() + 1);
+        int kept = n - held;
         int tokens = n + dummies;
         float[] values = new float[samples.length * tokens * dims];
         float[] coords = new float[samples.length * tokens];
+        float[] observed = new float[samples.length * tokens];
         float[] targets = new float[samples.length * n * dims];
         double spacingSum = 0;
         for (int b = 0; b < samples.length; b++) {
             Curve c = source.get(samples[b]);
             double[] t = c.observedTimes();
             float[][] y = c.observedValues();
-            float[][] noisy = new float[n][dims];
-            for (int i = 0; i < n; i++) {
+            // the observations kept in the input, in time order, then the held-out ones
+            int[] order = heldOutLast(n, held, random);
+            double[] keptTimes = new double[kept];
+            float[][] keptNoisy = new float[kept][dims];
+            double[] queryTimes = new double[held + dummies];
+            int base = b * tokens;
+            for (int k = 0; k < n; k++) {
+                int i = order[k];
                 for (int d = 0; d < dims; d++) {
                     float v = norm.apply(y[i][d], d);
-                    targets[(b * n + i) * dims + d] = v;
-                    noisy[i][d] = v + (float) (random.nextGaussian() * inputNoise);
+                    targets[(b * n + k) * dims + d] = v;
+                    if (k < kept) {
+                        keptNoisy[k][d] =
+                                v + (float) (random.nextGaussian() * settings.inputNoise());
+                    }
                 }
+                if (k < kept) {
+                    keptTimes[k] = t[i];
+                    observed[base + k] = 1f;
+                } else {
+                    queryTimes[k - kept] = t[i];
+                }
+                coords[base + k] = (float) t[i];
             }
             double[] dummyTimes = dummyTimes(t, random);
+            System.arraycopy(dummyTimes, 0, queryTimes, held, dummies);
             spacingSum += (t[n - 1] - t[0]) / dummies / ((t[n - 1] - t[0]) / (n - 1));
-            float[][] init = TimeInterpolation.linear(t, noisy, dummyTimes);
-            int base = b * tokens;
-            for (int i = 0; i < n; i++) {
-                coords[base + i] = (float) t[i];
-                System.arraycopy(noisy[i], 0, values, (base + i) * dims, dims);
+            float[][] init = TimeInterpolation.linear(keptTimes, keptNoisy, queryTimes);
+            for (int k = 0; k < kept; k++) {
+                System.arraycopy(keptNoisy[k], 0, values, (base + k) * dims, dims);
             }
-            for (int j = 0; j < dummies; j++) {
-                coords[base + n + j] = (float) dummyTimes[j];
-                System.arraycopy(init[j], 0, values, (base + n + j) * dims, dims);
+            for (int j = 0; j < held + dummies; j++) {
+                coords[base + kept + j] = (float) queryTimes[j];
+                System.arraycopy(init[j], 0, values, (base + kept + j) * dims, dims);
             }
         }
         float spacing = (float) (spacingSum / samples.length);
         NDArray v = Tensors.of(m, values, new Shape(samples.length, tokens, dims));
         NDArray x = Tensors.of(m, coords, new Shape(samples.length, tokens, 1));
+        NDArray mask = Tensors.of(m, observed, new Shape(samples.length, tokens));
         NDArray target = Tensors.of(m, targets, new Shape(samples.length, n, dims));
+        SobolevLoss loss = settings.loss();
         return new CstTrainer.Batch(
-                new NDList(v, x),
+                new NDList(v, x, mask),
                 out -> {
                     NDArray y = out.head();
                     return loss.compute(
@@ -103,9 +166,39 @@ public final class CurveTask implements CstTrainer.Task {
                 });
     }
 
+    /**
+     * Returns the indices 0..n-1 with {@code held} of them, drawn at random, moved to the end; the
+     * others stay in increasing order. The first and last observations are held out like any other:
+     * a query beyond the kept ones starts from the nearest kept value.
+     */
+    private static int[] heldOutLast(int n, int held, Random random) {
+        boolean[] out = new boolean[n];
+        for (int chosen = 0; chosen < held; ) {
+            int i = random.nextInt(n);
+            if (!out[i]) {
+                out[i] = true;
+                chosen++;
+            }
+        }
+        int[] order = new int[n];
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            if (!out[i]) {
+                order[k++] = i;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (out[i]) {
+                order[k++] = i;
+            }
+        }
+        return order;
+    }
+
     private double[] dummyTimes(double[] observed, Random random) {
         double from = observed[0];
         double span = observed[observed.length - 1] - from;
+        int dummies = settings.dummies();
         double h = span / dummies;
         double phase = random.nextDouble();
         double[] t = new double[dummies];
@@ -204,7 +297,7 @@ public final class CurveTask implements CstTrainer.Task {
             v[n + q] = init[q];
             x[n + q][0] = (float) queryTimes[q];
         }
-        return new CstPredictor.Window(v, x);
+        return new CstPredictor.Window(v, x, n);
     }
 
     private static double[] times(Curve c, int[] idx) {

@@ -35,22 +35,36 @@ public final class CstInterpolator implements Interpolator {
      * @param patience epochs without improvement before stopping
      * @param dummies dummy points per sample (CST only)
      * @param inputNoise std of the noise added to inputs each step, in data units (CST only)
+     * @param heldOut most observations per curve held out of the input and predicted, see {@link
+     *     CurveTask} (CST only; 0 for the paper's training)
      * @param sobolev the loss (CST only)
-     * @param learningRate Adam's step size (1e-3 in the paper)
+     * @param learningRate Adam's peak step size (1e-3 in the paper); it rises over the first
+     *     {@value #WARMUP_EPOCHS} epochs and falls along a half cosine to the last, with gradients
+     *     clipped to a global norm of {@value #MAX_GRADIENT_NORM}
      */
     public record Settings(
             int epochs,
             int patience,
             int dummies,
             float inputNoise,
+            int heldOut,
             SobolevLoss sobolev,
             float learningRate) {
-        /** Returns the paper's settings with the given budget: p = 3, k = 3, lambda = 0.01. */
+        /**
+         * Returns the paper's settings with the given budget: input noise 0.1, p = 3, k = 3, lambda
+         * = 0.01, learning rate 1e-3, nothing held out.
+         */
         public static Settings paper(int epochs, int patience, int dummies) {
             return new Settings(
-                    epochs, patience, dummies, 0.1f, new SobolevLoss(3, 3, 0.01f), 1e-3f);
+                    epochs, patience, dummies, 0.1f, 0, new SobolevLoss(3, 3, 0.01f), 1e-3f);
         }
     }
+
+    /** Epochs of linear learning-rate warm-up. */
+    static final int WARMUP_EPOCHS = 3;
+
+    /** Global gradient norm above which a step's gradients are scaled down. */
+    static final float MAX_GRADIENT_NORM = 1f;
 
     private final Kind kind;
     private final CstConfig config;
@@ -63,7 +77,9 @@ public final class CstInterpolator implements Interpolator {
         this.config = config;
         this.settings = settings;
         if (kind == Kind.TRANSFORMER) {
+            // masked tokens sit among the observations and every token attends to every other
             config.positions = CstConfig.Positions.DISCRETE;
+            config.observedKeysOnly = false;
         }
     }
 
@@ -113,9 +129,11 @@ public final class CstInterpolator implements Interpolator {
                                 train,
                                 validation,
                                 model,
-                                settings.dummies(),
-                                settings.inputNoise() / norm.std[0],
-                                settings.sobolev())
+                                new CurveTask.Settings(
+                                        settings.dummies(),
+                                        settings.inputNoise() / norm.std[0],
+                                        settings.heldOut(),
+                                        settings.sobolev()))
                         : new MaskedCurveTask(train, validation, model);
         CstTrainer trainer =
                 new CstTrainer(
@@ -126,7 +144,10 @@ public final class CstInterpolator implements Interpolator {
                                 settings.learningRate(),
                                 1e-7f,
                                 seed,
-                                false));
+                                false,
+                                Math.min(WARMUP_EPOCHS, settings.epochs() - 1),
+                                true,
+                                MAX_GRADIENT_NORM));
         report =
                 trainer.train(
                         model,
