@@ -55,11 +55,49 @@ public final class CstPredictor {
      *
      * @param values tokens x valueDim, in data units
      * @param attention per layer, heads x tokens x tokens; null unless asked for
+     * @param attentionRows the rows asked for with {@link AttentionRows}: rows x tokens, the last
+     *     layer's weights averaged over heads; null unless asked for
      */
-    public record Prediction(float[][] values, List<float[][][]> attention) {}
+    public record Prediction(
+            float[][] values, List<float[][][]> attention, float[][] attentionRows) {
+        /** A prediction without attention rows. */
+        public Prediction(float[][] values, List<float[][][]> attention) {
+            this(values, attention, null);
+        }
+    }
+
+    /**
+     * A compact request for attention: rows {@code from} (inclusive) to {@code to} (exclusive) of
+     * the last layer's attention weights, averaged over heads; e.g. the rows of a window's last
+     * frame, which the decoder reads. Rows past a window's token count are not returned.
+     *
+     * @param from first row, 0 or more
+     * @param to one past the last row, more than {@code from}
+     */
+    public record AttentionRows(int from, int to) {
+        public AttentionRows {
+            if (from < 0 || to <= from) {
+                throw new IllegalArgumentException(
+                        "attention rows " + from + " to " + to + "; need 0 <= from < to");
+            }
+        }
+    }
 
     /** Runs the model on every window; see the class comment for batching. */
     public List<Prediction> predict(List<Window> windows, boolean withAttention) {
+        return predict(windows, withAttention, null);
+    }
+
+    /**
+     * Runs the model on every window and returns the given rows of the last layer's attention,
+     * averaged over heads, with each prediction.
+     */
+    public List<Prediction> predict(List<Window> windows, AttentionRows rows) {
+        return predict(windows, false, rows);
+    }
+
+    private List<Prediction> predict(
+            List<Window> windows, boolean withAttention, AttentionRows rows) {
         Prediction[] out = new Prediction[windows.size()];
         CstConfig c = model.config();
         // windows of one size run together, in chunks small enough for the attention matrices
@@ -108,12 +146,23 @@ public final class CstPredictor {
                                         new ParameterStore(m, false),
                                         in,
                                         false,
-                                        withAttention ? CstBlock.withAttention() : null);
+                                        withAttention || rows != null
+                                                ? CstBlock.withAttention()
+                                                : null);
                 float[] y = result.head().toFloatArray();
                 List<float[]> att = new ArrayList<>();
-                for (int l = 1; l < result.size(); l++) {
+                for (int l = 1; withAttention && l < result.size(); l++) {
                     att.add(result.get(l).toFloatArray());
                 }
+                int rowFrom = rows == null ? 0 : Math.min(rows.from(), tokens);
+                int rowTo = rows == null ? 0 : Math.min(rows.to(), tokens);
+                float[] selected =
+                        rowTo > rowFrom
+                                ? result.get(result.size() - 1)
+                                        .get(":, :, " + rowFrom + ":" + rowTo + ", :")
+                                        .mean(new int[] {1})
+                                        .toFloatArray()
+                                : null;
                 for (int b = 0; b < idx.size(); b++) {
                     float[][] values = new float[tokens][c.valueDim];
                     for (int t = 0; t < tokens; t++) {
@@ -121,10 +170,19 @@ public final class CstPredictor {
                             values[t][d] = norm.invert(y[(b * tokens + t) * c.valueDim + d], d);
                         }
                     }
+                    float[][] picked = null;
+                    if (rows != null) {
+                        int n = rowTo - rowFrom;
+                        picked = new float[n][tokens];
+                        for (int r = 0; r < n; r++) {
+                            System.arraycopy(selected, (b * n + r) * tokens, picked[r], 0, tokens);
+                        }
+                    }
                     out[idx.get(b)] =
                             new Prediction(
                                     values,
-                                    withAttention ? attention(att, b, c.heads, tokens) : null);
+                                    withAttention ? attention(att, b, c.heads, tokens) : null,
+                                    picked);
                 }
             }
         }

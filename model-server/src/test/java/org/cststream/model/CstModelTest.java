@@ -153,6 +153,34 @@ class CstModelTest {
     }
 
     @Test
+    void attentionRowsAreTheLastLayersRowsAveragedOverHeads() {
+        Curve c = curves(1, 9).get(0);
+        try (CstModel model = CstModel.create(tiny(), Normalisation.identity(2))) {
+            CstPredictor p = new CstPredictor(model);
+            List<CstPredictor.Window> w =
+                    List.of(
+                            CurveTask.window(
+                                    c.observedTimes(), c.observedValues(), new double[] {0.3}));
+
+            CstPredictor.Prediction full = p.predict(w, true).get(0);
+            CstPredictor.Prediction rows =
+                    p.predict(w, new CstPredictor.AttentionRows(8, 20)).get(0);
+
+            float[][][] last = full.attention().get(full.attention().size() - 1);
+            assertThat(rows.attention()).isNull();
+            assertThat(rows.attentionRows()).hasNumberOfRows(3);
+            for (int r = 0; r < 3; r++) {
+                for (int k = 0; k < 11; k++) {
+                    float mean = (last[0][8 + r][k] + last[1][8 + r][k]) / 2;
+                    assertThat(rows.attentionRows()[r][k])
+                            .isCloseTo(mean, org.assertj.core.api.Assertions.within(1e-6f));
+                }
+            }
+            assertThat(rows.values()).isDeepEqualTo(full.values());
+        }
+    }
+
+    @Test
     void predictionsLeaveNoArraysBehind() {
         Curve c = curves(1, 4).get(0);
         try (CstModel model = CstModel.create(tiny(), Normalisation.identity(2))) {
