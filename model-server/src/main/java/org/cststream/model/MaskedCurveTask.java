@@ -85,7 +85,13 @@ public final class MaskedCurveTask implements CstTrainer.Task {
         float count = samples.length * selected * dims;
         return new CstTrainer.Batch(
                 new NDList(v, x),
-                out -> out.head().sub(target).square().mul(weights).sum().div(count));
+                out ->
+                        out.head()
+                                .sub(target)
+                                .square()
+                                .mul(weights)
+                                .sum()
+                                .mul(Tensors.scalar(target, 1 / count)));
     }
 
     private static int[] choose(int n, int k, Random random) {

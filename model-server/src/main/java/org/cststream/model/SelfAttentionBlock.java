@@ -50,7 +50,7 @@ public class SelfAttentionBlock extends AbstractBlock {
         NDArray q = heads(query.forward(ps, new NDList(x), training).head(), batch, tokens, h, dh);
         NDArray k = heads(key.forward(ps, new NDList(x), training).head(), batch, tokens, h, dh);
         NDArray v = heads(value.forward(ps, new NDList(x), training).head(), batch, tokens, h, dh);
-        q = q.div(Math.sqrt(dh));
+        q = q.mul(Tensors.scalar(q, (float) (1 / Math.sqrt(dh))));
         boolean wantWeights = CstBlock.wantsAttention(params);
         int[] keyCounts = keyCounts(keyMask, batch, tokens);
         int fewestKeys = java.util.Arrays.stream(keyCounts).min().orElse(0);
@@ -214,7 +214,7 @@ public class SelfAttentionBlock extends AbstractBlock {
             NDArray inner = eye.mul(7).sub(kz);
             inner = eye.mul(15).sub(kz.matMul(inner));
             inner = eye.mul(13).sub(kz.matMul(inner));
-            z = z.matMul(inner).mul(0.25);
+            z = z.matMul(inner).mul(Tensors.scalar(z, 0.25f));
         }
         return z;
     }

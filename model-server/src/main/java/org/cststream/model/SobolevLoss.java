@@ -42,7 +42,11 @@ public final class SobolevLoss {
 
     /** Returns {@code (mean |x|^p)^(1/p)}. */
     public NDArray norm(NDArray x) {
-        return x.abs().pow(p).mean().add(1e-12f).pow(1f / p);
+        return x.abs()
+                .pow(Tensors.scalar(x, p))
+                .mean()
+                .add(Tensors.scalar(x, 1e-12f))
+                .pow(Tensors.scalar(x, 1f / p));
     }
 
     /**
@@ -62,8 +66,8 @@ public final class SobolevLoss {
         }
         NDArray d = dummyOut;
         for (int q = 1; q <= k && d.getShape().get(1) > 1; q++) {
-            d = d.get(":, 1:, :").sub(d.get(":, :-1, :")).div(spacing);
-            loss = loss.add(norm(d).mul(lambda));
+            d = d.get(":, 1:, :").sub(d.get(":, :-1, :")).mul(Tensors.scalar(d, 1 / spacing));
+            loss = loss.add(norm(d).mul(Tensors.scalar(d, lambda)));
         }
         return loss;
     }
@@ -73,7 +77,7 @@ public final class SobolevLoss {
         NDArray d = dummyOut;
         NDArray total = null;
         for (int q = 1; q <= k && d.getShape().get(1) > 1; q++) {
-            d = d.get(":, 1:, :").sub(d.get(":, :-1, :")).div(spacing);
+            d = d.get(":, 1:, :").sub(d.get(":, :-1, :")).mul(Tensors.scalar(d, 1 / spacing));
             NDArray term = norm(d);
             total = total == null ? term : total.add(term);
         }
