@@ -99,7 +99,9 @@ public class CstConfig {
     }
 
     /**
-     * Returns a small widefield model for p x p patch tokens with (t, row, col) coordinates.
+     * Returns a small widefield model for p x p patch tokens with (t, row, col) coordinates: width
+     * 64, 4 heads, 2 layers, feed-forward 256, Nystrom attention with 64 landmarks over the
+     * observed tokens, 64 Fourier features of the coordinates (8 cycles per unit).
      *
      * @param patchSize patch side p in pixels
      */
@@ -113,7 +115,13 @@ public class CstConfig {
         c.feedForwardDim = 256;
         c.attention = Attention.NYSTROM;
         c.landmarks = 64;
+        c.fourierFeatures = 64;
+        c.fourierScale = 8f;
         c.observedKeysOnly = true;
+        // a patch has more values than the model is wide: a correction added to the input could
+        // not remove the input's pixel noise, while a value read from the model's width is a
+        // low-rank, denoised patch
+        c.residualOutput = false;
         return c;
     }
 

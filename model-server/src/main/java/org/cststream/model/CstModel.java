@@ -39,6 +39,7 @@ public final class CstModel implements AutoCloseable {
     private final Model model;
     private final CstBlock block;
     private final Normalisation normalisation;
+    private JsonNode notes = JSON.createObjectNode();
 
     private CstModel(Model model, CstBlock block, Normalisation normalisation) {
         this.model = model;
@@ -80,6 +81,14 @@ public final class CstModel implements AutoCloseable {
         return block.config();
     }
 
+    /**
+     * Returns the notes saved with the model (e.g. what it was trained on, the window layout of a
+     * frame model); an empty object for a model that has none.
+     */
+    public JsonNode notes() {
+        return notes;
+    }
+
     public Normalisation normalisation() {
         return normalisation;
     }
@@ -105,6 +114,7 @@ public final class CstModel implements AutoCloseable {
         manifest.set("normalisation", JSON.valueToTree(normalisation));
         if (notes != null) {
             manifest.set("notes", notes);
+            this.notes = notes;
         }
         JSON.writeValue(dir.resolve(MANIFEST).toFile(), manifest);
         LOG.info("model saved dir={} parameters={}", dir, parameterCount());
@@ -158,6 +168,9 @@ public final class CstModel implements AutoCloseable {
                     manifestFile + " has an unreadable configuration: " + e.getMessage(), e);
         }
         CstModel m = create(config, norm);
+        if (manifest.hasNonNull("notes")) {
+            m.notes = manifest.get("notes");
+        }
         try {
             m.model.load(dir, PARAMS_NAME);
         } catch (MalformedModelException | IOException e) {
