@@ -14,6 +14,12 @@ public class Frame {
     /** Flag bit: this record carries no pixels and marks the clean end of a session. */
     public static final int FLAG_END_OF_SESSION = 1;
 
+    /**
+     * Flag bit: the CST filled this frame for a grid time that had no frame (on the filled-frames
+     * topic); its counter is the grid index and its pixels are the model's.
+     */
+    public static final int FLAG_FILLED = 2;
+
     /** Recording session id; also the Kafka key, so a session stays on one partition. */
     public String sessionId = "";
 

@@ -42,6 +42,21 @@ public final class MetricNames {
     /** Sessions that sent their end-of-session marker through the job. Tags: none. */
     public static final String SESSIONS_ENDED = "cst.sessions.ended";
 
+    /** Grid times the CST stage emitted. Tags: session, kind (observed, filled). */
+    public static final String FILL_FRAMES = "cst.fill.frames";
+
+    /** Grid times the CST stage could not fill (a gap longer than cst.max-gap). Tags: session. */
+    public static final String FILL_SKIPPED = "cst.fill.skipped";
+
+    /** Time of one model call of the stream's CST stage. Tags: mode (local, server). */
+    public static final String MODEL_INFERENCE = "cst.model.inference";
+
+    /** Windows per model call of the stream's CST stage. Tags: mode. */
+    public static final String MODEL_BATCH = "cst.model.batch.windows";
+
+    /** The latest value decoded from a window's attention. Tags: session, target. */
+    public static final String DECODED_VALUE = "cst.decoded.value";
+
     public static final String TAG_SESSION = "session";
     public static final String TAG_CHANNEL = "channel";
     public static final String TAG_REASON = "reason";
@@ -50,6 +65,8 @@ public final class MetricNames {
     public static final String TAG_KIND = "kind";
     public static final String TAG_TOPIC = "topic";
     public static final String TAG_PARTITION = "partition";
+    public static final String TAG_MODE = "mode";
+    public static final String TAG_TARGET = "target";
 
     private MetricNames() {}
 }

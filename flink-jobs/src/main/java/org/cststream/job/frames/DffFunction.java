@@ -82,40 +82,10 @@ public class DffFunction extends KeyedProcessFunction<String, Frame, DffFrame> {
             s.height = frame.height;
             s.f0 = new float[frame.width * frame.height];
         }
-        float[] f = PixelConversion.toFloats(frame);
-        float saturation = (float) frame.pixelType.saturationValue();
-        double weight;
-        if (s.frames < warmupFrames) {
-            weight = 1.0 / (s.frames + 1);
-        } else {
-            long dt = Math.max(0, frame.acquisitionNanos - s.lastAcquisitionNanos);
-            weight = -Math.expm1(-(double) dt / tauNanos);
-        }
-        float[] f0 = s.f0;
-        // dF/F is written over the frame's own float array: one allocation per frame, not two
-        float[] dff = f;
-        float w = (float) weight;
-        float min = (float) minBaseline;
-        int saturated = 0;
-        int lowBaseline = 0;
-        for (int i = 0; i < f.length; i++) {
-            float v = f[i];
-            if (v >= saturation) {
-                saturated++;
-                dff[i] = 0f;
-                continue;
-            }
-            float b = f0[i] + (v - f0[i]) * w;
-            f0[i] = b;
-            if (b < min) {
-                lowBaseline++;
-                dff[i] = 0f;
-                continue;
-            }
-            dff[i] = (v - b) / b;
-        }
-        s.frames++;
-        s.lastAcquisitionNanos = frame.acquisitionNanos;
+        float[] dff = PixelConversion.toFloats(frame);
+        int[] invalid = apply(s, dff, frame, tauNanos, warmupFrames, minBaseline);
+        int saturated = invalid[0];
+        int lowBaseline = invalid[1];
         baselines.put(channel, s);
         if (saturated > 0) {
             invalid(frame, "saturated", saturated);
@@ -126,6 +96,57 @@ public class DffFunction extends KeyedProcessFunction<String, Frame, DffFrame> {
         DffFrame d = DffFrame.from(frame, dff);
         d.invalidPixels = saturated + lowBaseline;
         out.collect(d);
+    }
+
+    /**
+     * Updates the baseline {@code s} with one frame and turns the frame's values into dF/F in
+     * place; see the class comment for the rules. Plain Java, so offline tools compute exactly what
+     * the job computes.
+     *
+     * @param s the channel's baseline, sized for the frame
+     * @param values the frame's pixels as floats; overwritten with dF/F
+     * @param frame the frame (pixel type for saturation, acquisition time)
+     * @return the counts of saturated and of low-baseline pixels
+     */
+    public static int[] apply(
+            BaselineState s,
+            float[] values,
+            Frame frame,
+            long tauNanos,
+            int warmupFrames,
+            double minBaseline) {
+        float saturation = (float) frame.pixelType.saturationValue();
+        double weight;
+        if (s.frames < warmupFrames) {
+            weight = 1.0 / (s.frames + 1);
+        } else {
+            long dt = Math.max(0, frame.acquisitionNanos - s.lastAcquisitionNanos);
+            weight = -Math.expm1(-(double) dt / tauNanos);
+        }
+        float[] f0 = s.f0;
+        float w = (float) weight;
+        float min = (float) minBaseline;
+        int saturated = 0;
+        int lowBaseline = 0;
+        for (int i = 0; i < values.length; i++) {
+            float v = values[i];
+            if (v >= saturation) {
+                saturated++;
+                values[i] = 0f;
+                continue;
+            }
+            float b = f0[i] + (v - f0[i]) * w;
+            f0[i] = b;
+            if (b < min) {
+                lowBaseline++;
+                values[i] = 0f;
+                continue;
+            }
+            values[i] = (v - b) / b;
+        }
+        s.frames++;
+        s.lastAcquisitionNanos = frame.acquisitionNanos;
+        return new int[] {saturated, lowBaseline};
     }
 
     private void invalid(Frame frame, String kind, int pixels) {

@@ -1,0 +1,126 @@
+package org.cststream.job.cst;
+
+import java.io.IOException;
+import java.time.Duration;
+import org.cststream.frame.Frame;
+import org.cststream.frame.PatchTokens;
+import org.cststream.frame.PixelConversion;
+import org.cststream.job.frames.BaselineState;
+import org.cststream.job.frames.BinningFunction;
+import org.cststream.job.frames.DffFrame;
+import org.cststream.job.frames.DffFunction;
+import org.cststream.job.frames.FrameJobOptions.EdgeMode;
+import org.cststream.job.frames.PatchFunction;
+import org.cststream.model.window.FrameSequence;
+import org.cststream.recording.RecordingReader;
+
+/**
+ * Reads one channel of a recording and prepares it as the frame job does, offline: dF/F against the
+ * causal baseline ({@link DffFunction#apply}), binning ({@link BinningFunction}) and patches
+ * ({@link PatchFunction#cut}). What the CST trains on is then what it sees in the stream.
+ */
+public final class PatchSequences {
+    private PatchSequences() {}
+
+    /**
+     * How frames are prepared.
+     *
+     * @param fps camera frames per second over all channels, used when the file has no times
+     * @param baselineWindow time constant of the dF/F baseline
+     * @param warmupFrames frames of plain running mean before the exponential baseline; they are
+     *     left out of the sequence, their baseline being unsettled
+     * @param minBaseline smallest usable baseline, raw counts
+     * @param binning spatial binning factor (1 for none)
+     * @param patchSize patch side in pixels of the binned frame
+     * @param edge what to do with a frame that is not a multiple of the patch
+     */
+    public record Settings(
+            double fps,
+            Duration baselineWindow,
+            int warmupFrames,
+            double minBaseline,
+            int binning,
+            int patchSize,
+            EdgeMode edge) {
+
+        /** The job's defaults for dF/F and patches at {@code fps}, with the given binning. */
+        public static Settings defaults(double fps, int binning, int patchSize) {
+            return new Settings(
+                    fps, Duration.ofSeconds(30), 10, 1.0, binning, patchSize, EdgeMode.PAD);
+        }
+    }
+
+    /**
+     * One prepared channel.
+     *
+     * @param sequence the frames' patch values and times (seconds from the first frame read)
+     * @param first the first frame's tokens (grid, patch size, frame size after binning)
+     * @param indices each frame's index in the recording
+     */
+    public record Prepared(FrameSequence sequence, PatchTokens first, int[] indices) {}
+
+    /**
+     * Prepares frames {@code channel}, {@code channel + channels}, ... of {@code reader}, at most
+     * {@code limit} of them (0 for all).
+     *
+     * @throws IOException if a frame cannot be read; the message names the file and frame
+     */
+    public static Prepared read(RecordingReader reader, Settings s, int channel, int limit)
+            throws IOException {
+        int channels = reader.channels();
+        if (channel < 0 || channel >= channels) {
+            throw new IllegalArgumentException(
+                    "channel " + channel + " of a recording with " + channels + " channel(s)");
+        }
+        int available = (reader.frameCount() - channel + channels - 1) / channels;
+        int count = limit > 0 ? Math.min(limit, available) : available;
+        if (count <= s.warmupFrames()) {
+            throw new IllegalArgumentException(
+                    reader.describe()
+                            + ": "
+                            + count
+                            + " frame(s) of channel "
+                            + channel
+                            + "; need more than the "
+                            + s.warmupFrames()
+                            + " warm-up frames of the dF/F baseline");
+        }
+        BaselineState baseline = new BaselineState();
+        baseline.width = reader.width();
+        baseline.height = reader.height();
+        baseline.f0 = new float[reader.width() * reader.height()];
+        BinningFunction binning = new BinningFunction(s.binning(), s.edge());
+        long tau = s.baselineWindow().toNanos();
+        int kept = count - s.warmupFrames();
+        double[] times = new double[kept];
+        float[][] frames = new float[kept][];
+        int[] indices = new int[kept];
+        PatchTokens first = null;
+        long t0 = Long.MIN_VALUE;
+        for (int k = 0; k < count; k++) {
+            int index = channel + k * channels;
+            Frame frame = reader.read(index);
+            if (frame.acquisitionNanos < 0) {
+                frame.acquisitionNanos = Math.round(index * 1e9 / s.fps());
+            }
+            float[] values = PixelConversion.toFloats(frame);
+            DffFunction.apply(baseline, values, frame, tau, s.warmupFrames(), s.minBaseline());
+            if (k < s.warmupFrames()) {
+                continue;
+            }
+            if (t0 == Long.MIN_VALUE) {
+                t0 = frame.acquisitionNanos;
+            }
+            DffFrame dff = binning.map(DffFrame.from(frame, values));
+            PatchTokens tokens = PatchFunction.cut(dff, s.patchSize(), s.edge());
+            int i = k - s.warmupFrames();
+            times[i] = (frame.acquisitionNanos - t0) / 1e9;
+            frames[i] = tokens.values;
+            indices[i] = index;
+            if (first == null) {
+                first = tokens;
+            }
+        }
+        return new Prepared(new FrameSequence(reader.describe(), times, frames), first, indices);
+    }
+}
