@@ -145,8 +145,12 @@ public final class FramePublisher implements AutoCloseable {
         return start(options, registry, KafkaProducer::new);
     }
 
-    /** As {@link #start(PublisherOptions, MeterRegistry)}, with a producer factory for tests. */
-    static FramePublisher start(
+    /**
+     * As {@link #start(PublisherOptions, MeterRegistry)}, with the producer made by {@code
+     * producerFactory} from the publisher's producer properties (for tests, or a producer with
+     * interceptors).
+     */
+    public static FramePublisher start(
             PublisherOptions options,
             MeterRegistry registry,
             Function<Properties, Producer<String, byte[]>> producerFactory)
