@@ -69,8 +69,12 @@ public record CameraSettings(
         }
     }
 
-    /** Applies the settings that are set, in an order cameras accept: format, region, timing. */
-    void applyTo(AravisCamera camera) throws CameraException {
+    /**
+     * Applies the settings that are set, in an order cameras accept: format, region, timing.
+     *
+     * @throws CameraException naming the setting the camera refused
+     */
+    public void applyTo(AravisCamera camera) throws CameraException {
         if (pixelFormat != null) {
             camera.setPixelFormat(pixelFormat);
         }

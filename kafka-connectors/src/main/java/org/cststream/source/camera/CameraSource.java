@@ -130,6 +130,11 @@ public final class CameraSource {
         this.registry = registry;
     }
 
+    /** Returns the frames the camera reported lost or incomplete so far; safe from any thread. */
+    public long cameraDrops() {
+        return drops.values().stream().mapToLong(Long::longValue).sum();
+    }
+
     /** Asks {@link #run(int, Consumer)} to stop at the next buffer; safe from any thread. */
     public void stop() {
         stopRequested = true;
