@@ -98,6 +98,8 @@ public final class FramePublisher implements AutoCloseable {
     private final AtomicInteger generation = new AtomicInteger();
     private final AtomicReference<Exception> producerFailure = new AtomicReference<>();
     private volatile Producer<String, byte[]> producer;
+    private int rebuilds;
+    private volatile long outageSince;
 
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
@@ -489,6 +491,9 @@ public final class FramePublisher implements AutoCloseable {
                 return;
             } catch (TimeoutException e) {
                 // no metadata or no buffer yet: the broker is out of reach; newer frames spool
+                if (outageSince == 0) {
+                    outageSince = System.nanoTime();
+                }
                 warnOnce(
                         "unreachable",
                         "Kafka not reachable source={} bootstrap={}: {}; frames are spooled to {}"
@@ -533,6 +538,15 @@ public final class FramePublisher implements AutoCloseable {
         if (!r.finish()) {
             return;
         }
+        long since = outageSince;
+        if (since != 0) {
+            outageSince = 0;
+            LOG.info(
+                    "Kafka acknowledges again source={} afterSeconds={} spooledWaiting={}",
+                    options.sourceName,
+                    (System.nanoTime() - since) / 1_000_000_000L,
+                    spoolUnread);
+        }
         release(r);
         if (r.marker) {
             stats.markersPublished.incrementAndGet();
@@ -566,11 +580,24 @@ public final class FramePublisher implements AutoCloseable {
         // a record that failed (here: metadata not found in time while the broker was away) may
         // have later records already accepted behind it; only a fresh producer fed in sequence
         // order keeps the order
-        LOG.warn(
-                "Kafka producer gave up on a record source={}: {}; starting a new producer and"
-                        + " sending every unacknowledged frame again, in order",
-                options.sourceName,
-                cause.toString());
+        rebuilds++;
+        if (rebuilds == 1) {
+            LOG.warn(
+                    "Kafka producer gave up on a record source={}: {}; starting a new producer"
+                            + " and sending every unacknowledged frame again, in order (further"
+                            + " restarts at DEBUG)",
+                    options.sourceName,
+                    cause.toString());
+        } else {
+            LOG.debug(
+                    "Kafka producer restarted source={} count={}: {}",
+                    options.sourceName,
+                    rebuilds,
+                    cause.toString());
+        }
+        if (outageSince == 0) {
+            outageSince = System.nanoTime();
+        }
         generation.incrementAndGet();
         try {
             producer.close(Duration.ZERO);
