@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * Page-level access to TIFF files that acquisition software may still be writing: which pages are
  * whole on disk, their pixels, and their frame number and time from the file's metadata ({@link
- * TiffMetadata}). Used by the watch-folder source.
+ * TiffMetadata}). Used by the watch-folder source. Uncompressed one-sample pages (what cameras'
+ * software writes) are read straight from their strips; other layouts go through ImageIO.
  */
 public final class TiffPages {
     private TiffPages() {}
@@ -87,15 +88,98 @@ public final class TiffPages {
                         TiffMetadata.texts(s.pages().get(0)),
                         TiffMetadata.texts(s.pages().get(page)),
                         page);
-        try (TiffFile file = TiffFile.open(path)) {
-            TiffFile.Geometry g = file.geometry(page);
-            byte[] pixels = file.readPixels(page, g);
-            org.cststream.frame.Frame f =
-                    ReaderSupport.frame(
-                            page, g.width(), g.height(), g.type(), ByteOrder.LITTLE_ENDIAN, pixels);
-            f.acquisitionNanos = meta.timeFromStartNanos().orElse(-1);
-            return new PageFrame(f, meta);
+        org.cststream.frame.Frame f = readPlain(path, s, page);
+        if (f == null) {
+            try (TiffFile file = TiffFile.open(path)) {
+                TiffFile.Geometry g = file.geometry(page);
+                byte[] pixels = file.readPixels(page, g);
+                f =
+                        ReaderSupport.frame(
+                                page,
+                                g.width(),
+                                g.height(),
+                                g.type(),
+                                ByteOrder.LITTLE_ENDIAN,
+                                pixels);
+            }
         }
+        f.acquisitionNanos = meta.timeFromStartNanos().orElse(-1);
+        return new PageFrame(f, meta);
+    }
+
+    /**
+     * Reads an uncompressed one-sample page straight from its strips, as acquisition software
+     * writes them; returns null for any other layout, which goes through ImageIO.
+     */
+    private static org.cststream.frame.Frame readPlain(Path path, TiffStructure.Scan s, int page)
+            throws IOException {
+        TiffStructure.Page p = s.pages().get(page);
+        if (p.compression() != 1
+                || p.samplesPerPixel() != 1
+                || p.stripOffsets() == null
+                || p.stripByteCounts() == null
+                || s.order() == null) {
+            return null;
+        }
+        org.cststream.frame.PixelType type;
+        if (p.bits() == 8 && p.sampleFormat() == 1) {
+            type = org.cststream.frame.PixelType.UINT8;
+        } else if (p.bits() == 16 && p.sampleFormat() == 1) {
+            type = org.cststream.frame.PixelType.UINT16;
+        } else if (p.bits() == 16 && p.sampleFormat() == 2) {
+            type = org.cststream.frame.PixelType.INT16;
+        } else if (p.bits() == 32 && p.sampleFormat() == 3) {
+            type = org.cststream.frame.PixelType.FLOAT32;
+        } else {
+            return null;
+        }
+        int bytes = ReaderSupport.frameBytes(path, p.width(), p.height(), type);
+        byte[] pixels = new byte[bytes];
+        int filled = 0;
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path)) {
+            for (int i = 0; i < p.stripOffsets().length && filled < bytes; i++) {
+                int n = (int) Math.min(p.stripByteCounts()[i], bytes - filled);
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(pixels, filled, n);
+                long at = p.stripOffsets()[i];
+                while (b.hasRemaining()) {
+                    int r = ch.read(b, at);
+                    if (r < 0) {
+                        throw new IOException(
+                                path + ": page " + page + " ends before its strip " + i + " does");
+                    }
+                    at += r;
+                }
+                filled += n;
+            }
+        }
+        if (filled < bytes) {
+            throw new IOException(
+                    path
+                            + ": page "
+                            + page
+                            + " has "
+                            + filled
+                            + " pixel bytes, "
+                            + p.width()
+                            + "x"
+                            + p.height()
+                            + " "
+                            + ReaderSupport.typeName(type)
+                            + " needs "
+                            + bytes);
+        }
+        int bpp = type.bytesPerPixel();
+        if (s.order() == ByteOrder.BIG_ENDIAN && bpp > 1) {
+            for (int i = 0; i < bytes; i += bpp) {
+                for (int k = 0; k < bpp / 2; k++) {
+                    byte t = pixels[i + k];
+                    pixels[i + k] = pixels[i + bpp - 1 - k];
+                    pixels[i + bpp - 1 - k] = t;
+                }
+            }
+        }
+        return ReaderSupport.frame(
+                page, (int) p.width(), (int) p.height(), type, ByteOrder.LITTLE_ENDIAN, pixels);
     }
 
     /**

@@ -37,8 +37,24 @@ final class TiffStructure {
      * @param height ImageLength, pixels
      * @param dataEnd one past the last byte of the page's strips or tiles
      * @param texts ASCII tags of the page by tag number, ImageDescription first when present
+     * @param bits BitsPerSample (first sample), 0 if absent
+     * @param compression Compression, 1 (none) if absent
+     * @param samplesPerPixel SamplesPerPixel, 1 if absent
+     * @param sampleFormat SampleFormat: 1 unsigned, 2 signed, 3 float; 1 if absent
+     * @param stripOffsets strip offsets, or null for a tiled page
+     * @param stripByteCounts strip sizes in bytes, or null for a tiled page
      */
-    record Page(long width, long height, long dataEnd, Map<Integer, String> texts) {
+    record Page(
+            long width,
+            long height,
+            long dataEnd,
+            Map<Integer, String> texts,
+            int bits,
+            int compression,
+            int samplesPerPixel,
+            int sampleFormat,
+            long[] stripOffsets,
+            long[] stripByteCounts) {
         /** Returns the ImageDescription, or "" if the page has none. */
         String description() {
             return texts.getOrDefault(TAG_IMAGE_DESCRIPTION, "");
@@ -50,13 +66,19 @@ final class TiffStructure {
      *
      * @param fileBytes size of the file when it was scanned
      * @param pages the directories read, in chain order
+     * @param order the file's byte order, or null if the header is not read yet
      * @param chainEnds true if the last directory read says no page follows
      * @param problem why the scan stopped early (a directory or data beyond the end of the file, or
      *     a damaged structure), or null
      * @param damaged true if the file cannot be a TIFF being written (bad header, bad directory)
      */
     record Scan(
-            long fileBytes, List<Page> pages, boolean chainEnds, String problem, boolean damaged) {
+            long fileBytes,
+            List<Page> pages,
+            ByteOrder order,
+            boolean chainEnds,
+            String problem,
+            boolean damaged) {
         /** Returns how many leading pages have their directory and all their pixel data on disk. */
         int wholePages() {
             int n = 0;
@@ -100,7 +122,12 @@ final class TiffStructure {
         List<Page> pages = new ArrayList<>();
         if (size < 8) {
             return new Scan(
-                    size, pages, false, "file has " + size + " bytes, no TIFF header yet", false);
+                    size,
+                    pages,
+                    order,
+                    false,
+                    "file has " + size + " bytes, no TIFF header yet",
+                    false);
         }
         ByteBuffer head = read(0, 16 > size ? 8 : 16);
         byte b0 = head.get(0);
@@ -110,7 +137,8 @@ final class TiffStructure {
         } else if (b0 == 'M' && b1 == 'M') {
             order = ByteOrder.BIG_ENDIAN;
         } else {
-            return new Scan(size, pages, false, "not a TIFF file (no II/MM byte order mark)", true);
+            return new Scan(
+                    size, pages, order, false, "not a TIFF file (no II/MM byte order mark)", true);
         }
         head.order(order);
         int version = head.getShort(2) & 0xFFFF;
@@ -119,25 +147,38 @@ final class TiffStructure {
             next = head.getInt(4) & 0xFFFFFFFFL;
         } else if (version == 43) {
             if (size < 16) {
-                return new Scan(size, pages, false, "BigTIFF header not complete yet", false);
+                return new Scan(
+                        size, pages, order, false, "BigTIFF header not complete yet", false);
             }
             big = true;
             next = head.getLong(8);
         } else {
-            return new Scan(size, pages, false, "not a TIFF file (version " + version + ")", true);
+            return new Scan(
+                    size, pages, order, false, "not a TIFF file (version " + version + ")", true);
         }
         while (next != 0) {
             if (pages.size() >= MAX_PAGES) {
-                return new Scan(size, pages, false, "more than " + MAX_PAGES + " pages", true);
+                return new Scan(
+                        size, pages, order, false, "more than " + MAX_PAGES + " pages", true);
             }
             if (next < 8) {
                 return new Scan(
-                        size, pages, false, "directory offset " + next + " is invalid", true);
+                        size,
+                        pages,
+                        order,
+                        false,
+                        "directory offset " + next + " is invalid",
+                        true);
             }
             int countBytes = big ? 8 : 2;
             if (next + countBytes > size) {
                 return new Scan(
-                        size, pages, false, "page " + pages.size() + " not written yet", false);
+                        size,
+                        pages,
+                        order,
+                        false,
+                        "page " + pages.size() + " not written yet",
+                        false);
             }
             ByteBuffer c = read(next, countBytes);
             long entries = big ? c.getLong(0) : c.getShort(0) & 0xFFFF;
@@ -147,6 +188,7 @@ final class TiffStructure {
                 return new Scan(
                         size,
                         pages,
+                        order,
                         false,
                         "page " + pages.size() + " has " + entries + " tags",
                         true);
@@ -154,13 +196,23 @@ final class TiffStructure {
             long dirEnd = next + countBytes + entries * entryBytes + pointerBytes;
             if (dirEnd > size) {
                 return new Scan(
-                        size, pages, false, "page " + pages.size() + " not written yet", false);
+                        size,
+                        pages,
+                        order,
+                        false,
+                        "page " + pages.size() + " not written yet",
+                        false);
             }
             ByteBuffer dir = read(next + countBytes, (int) (entries * entryBytes + pointerBytes));
             Page page = page(dir, (int) entries, entryBytes);
             if (page == null) {
                 return new Scan(
-                        size, pages, false, "page " + pages.size() + " not written yet", false);
+                        size,
+                        pages,
+                        order,
+                        false,
+                        "page " + pages.size() + " not written yet",
+                        false);
             }
             pages.add(page);
             long following =
@@ -168,17 +220,22 @@ final class TiffStructure {
                             ? dir.getLong((int) (entries * entryBytes))
                             : dir.getInt((int) (entries * entryBytes)) & 0xFFFFFFFFL;
             if (following != 0 && following <= next) {
-                return new Scan(size, pages, false, "directory chain loops back", true);
+                return new Scan(size, pages, order, false, "directory chain loops back", true);
             }
             next = following;
         }
-        return new Scan(size, pages, true, null, false);
+        return new Scan(size, pages, order, true, null, false);
     }
 
     /** Reads one directory's tags; null if a value it points to is not on disk yet. */
     private Page page(ByteBuffer dir, int entries, int entryBytes) throws IOException {
         long width = 0;
         long height = 0;
+        int bits = 0;
+        int compression = 1;
+        int samplesPerPixel = 1;
+        int sampleFormat = 1;
+        boolean tiled = false;
         long[] offsets = null;
         long[] counts = null;
         Map<Integer, String> texts = new LinkedHashMap<>();
@@ -220,9 +277,22 @@ final class TiffStructure {
                 case 257:
                     height = number(value, type, 0);
                     break;
+                case 258:
+                    bits = (int) number(value, type, 0);
+                    break;
+                case 259:
+                    compression = (int) number(value, type, 0);
+                    break;
+                case 277:
+                    samplesPerPixel = (int) number(value, type, 0);
+                    break;
+                case 339:
+                    sampleFormat = (int) number(value, type, 0);
+                    break;
                 case TAG_STRIP_OFFSETS:
                 case TAG_TILE_OFFSETS:
                     offsets = numbers(value, type, (int) count);
+                    tiled |= tag == TAG_TILE_OFFSETS;
                     break;
                 case TAG_STRIP_BYTE_COUNTS:
                 case TAG_TILE_BYTE_COUNTS:
@@ -243,7 +313,17 @@ final class TiffStructure {
             // a page without data extents cannot be checked: treat it as not written yet
             dataEnd = Long.MAX_VALUE;
         }
-        return new Page(width, height, dataEnd, texts);
+        return new Page(
+                width,
+                height,
+                dataEnd,
+                texts,
+                bits,
+                compression,
+                samplesPerPixel,
+                sampleFormat,
+                tiled ? null : offsets,
+                tiled ? null : counts);
     }
 
     private static int typeBytes(int type) {

@@ -125,4 +125,30 @@ class TiffMetadataTest {
         assertThat(header.damaged()).isFalse();
         assertThat(text.damaged()).isTrue();
     }
+
+    @Test
+    void thePlainStripPathReadsWhatImageIoReadsInBothByteOrders(@TempDir Path dir)
+            throws Exception {
+        List<Frame> frames = new ArrayList<>();
+        frames.add(TestData.frame(37, 11, PixelType.UINT16, (r, c) -> 60000 - r * 37 - c));
+        frames.add(TestData.frame(37, 11, PixelType.INT16, (r, c) -> -500 + r * 37 + c));
+        frames.add(TestData.frame(37, 11, PixelType.UINT8, (r, c) -> (r * 37 + c) % 256));
+        for (int i = 0; i < frames.size(); i++) {
+            Path written = dir.resolve("imageio" + i + ".tif");
+            TestData.writeTiff(written, List.of(frames.get(i)));
+            Path ours = dir.resolve("ours" + i + ".tif");
+            Files.write(ours, TiffWriter.encode(List.of(frames.get(i)), null));
+
+            for (Path p : List.of(written, ours)) {
+                Frame fast = TiffPages.read(p, 0).frame();
+                Frame viaImageIo;
+                try (RecordingReader r = Recordings.open(p)) {
+                    viaImageIo = r.read(0);
+                }
+                assertThat(fast.pixelType).isEqualTo(frames.get(i).pixelType);
+                assertThat(fast.pixels).as(p.toString()).isEqualTo(viaImageIo.pixels);
+                assertThat(fast.pixels).isEqualTo(frames.get(i).pixels);
+            }
+        }
+    }
 }
