@@ -49,6 +49,14 @@ public final class TiffPages {
      */
     public record PageFrame(org.cststream.frame.Frame frame, TiffMetadata metadata) {}
 
+    /**
+     * Compares file names in natural order ({@code frame_9.tif} before {@code frame_10.tif}), the
+     * order of {@link #list(Path)}.
+     */
+    public static int compareNames(String a, String b) {
+        return NaturalOrder.INSTANCE.compare(a, b);
+    }
+
     /** Lists the {@code .tif}/{@code .tiff} files of a folder in natural order of their names. */
     public static List<Path> list(Path folder) throws IOException {
         return NaturalOrder.list(folder, NaturalOrder.anyOf("tif", "tiff"));

@@ -58,6 +58,7 @@ public final class WatchFolderSource {
     private volatile long framesQueued;
     private long filesFinished;
     private long filesSkipped;
+    private String lastFinished;
 
     /**
      * How the source runs.
@@ -388,6 +389,16 @@ public final class WatchFolderSource {
     }
 
     private void finish(String name, FileWatch w, boolean skipped) {
+        if (lastFinished != null && TiffPages.compareNames(name, lastFinished) < 0) {
+            LOG.warn(
+                    "file appeared after later files were published, so its frames came out of"
+                            + " name order folder={} file={} after={}",
+                    options.folder,
+                    name,
+                    lastFinished);
+        } else {
+            lastFinished = name;
+        }
         state.fileFinished(name);
         w.pagesQueued = -1;
         if (skipped) {
