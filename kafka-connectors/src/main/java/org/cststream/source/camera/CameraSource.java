@@ -68,6 +68,9 @@ public final class CameraSource {
             if (sessionId == null || sessionId.isBlank()) {
                 throw new IllegalArgumentException("session id must not be empty");
             }
+            java.util.Objects.requireNonNull(maxDuration, "maxDuration (zero = no limit)");
+            java.util.Objects.requireNonNull(frameTimeout, "frameTimeout");
+            java.util.Objects.requireNonNull(stopAfterSilence, "stopAfterSilence (zero = wait on)");
             if (maxFrames < 0) {
                 throw new IllegalArgumentException(
                         "frame limit must be >= 0 (0 = none), was " + maxFrames);

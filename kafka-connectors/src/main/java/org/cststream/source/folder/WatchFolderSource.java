@@ -3,12 +3,15 @@ package org.cststream.source.folder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.cststream.frame.Frame;
@@ -208,16 +211,9 @@ public final class WatchFolderSource {
         boolean ended = false;
         while (!stopRequested) {
             boolean progressed = false;
-            List<Path> files;
-            try {
-                files = TiffPages.list(options.folder);
-            } catch (NoSuchFileException e) {
-                throw new NoSuchFileException(
-                        options.folder.toString(), null, "the watched folder disappeared");
-            }
-            for (Path p : files) {
-                String name = p.getFileName().toString();
-                if (state.isDone(name) || isFinishedInThisRun(name)) {
+            for (String name : pendingFiles()) {
+                Path p = options.folder.resolve(name);
+                if (!Files.isRegularFile(p)) {
                     continue;
                 }
                 long before = framesQueued;
@@ -278,6 +274,33 @@ public final class WatchFolderSource {
                 filesFinished,
                 filesSkipped);
         return r;
+    }
+
+    /**
+     * Returns the TIFF files not yet finished, in natural order of their names. Finished files are
+     * left out before anything else is done with them, so a poll of a folder holding many finished
+     * files costs one directory read, not a file-system call per file.
+     */
+    private List<String> pendingFiles() throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(options.folder)) {
+            for (Path p : dir) {
+                String name = p.getFileName().toString();
+                String lower = name.toLowerCase(Locale.ROOT);
+                if (name.startsWith(".")
+                        || !(lower.endsWith(".tif") || lower.endsWith(".tiff"))
+                        || state.isDone(name)
+                        || isFinishedInThisRun(name)) {
+                    continue;
+                }
+                names.add(name);
+            }
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(
+                    options.folder.toString(), null, "the watched folder disappeared");
+        }
+        names.sort(TiffPages::compareNames);
+        return names;
     }
 
     private boolean limitReached() {
