@@ -101,51 +101,61 @@ public final class PublisherOptions {
 
         private Builder() {}
 
+        /** Sets the Kafka servers, {@code host:port[,host:port...]}. */
         public Builder bootstrapServers(String v) {
             bootstrapServers = v;
             return this;
         }
 
+        /** Sets the frames topic. */
         public Builder topic(String v) {
             topic = v;
             return this;
         }
 
+        /** Sets extra Kafka client properties; they override the defaults. */
         public Builder kafkaProperties(Map<String, String> v) {
             kafkaProperties = v;
             return this;
         }
 
+        /** Sets the source's metric tag: 1-32 lower-case letters, digits or '-'. */
         public Builder sourceName(String v) {
             sourceName = v;
             return this;
         }
 
+        /** Sets the queue's size, bytes (at least 1 MiB). */
         public Builder queueBytes(long v) {
             queueBytes = v;
             return this;
         }
 
+        /** Sets the unacknowledged bytes allowed, bytes (1 MiB..1 GiB). */
         public Builder inFlightBytes(long v) {
             inFlightBytes = v;
             return this;
         }
 
+        /** Sets the spool folder. */
         public Builder spoolDir(Path v) {
             spoolDir = v;
             return this;
         }
 
+        /** Sets the spool's disk budget, bytes (0 disables spooling). */
         public Builder spoolMaxBytes(long v) {
             spoolMaxBytes = v;
             return this;
         }
 
+        /** Sets the size of one spool segment file, bytes (at least 1 MiB). */
         public Builder spoolSegmentBytes(long v) {
             spoolSegmentBytes = v;
             return this;
         }
 
+        /** Sets how long a stop waits for Kafka (>= 0). */
         public Builder stopTimeout(Duration v) {
             stopTimeout = v;
             return this;
