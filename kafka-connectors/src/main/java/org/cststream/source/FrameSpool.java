@@ -315,6 +315,11 @@ final class FrameSpool implements Closeable {
                 LOG.warn("cannot delete a sent spool segment file={}: {}", s.path, e.toString());
             }
         }
+        // with nothing on disk the number only orders future records, and a restart may start
+        // from an older one: no need to rewrite the file ten times a second while Kafka keeps up
+        if (segments.isEmpty() && done.isEmpty()) {
+            return;
+        }
         try {
             persistState();
         } catch (IOException e) {

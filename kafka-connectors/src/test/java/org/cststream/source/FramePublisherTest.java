@@ -152,7 +152,9 @@ class FramePublisherTest {
         MockProducer<String, byte[]> kafka = mock(true);
         FramePublisher p =
                 FramePublisher.start(
-                        options(dir).build(), new SimpleMeterRegistry(), props -> kafka);
+                        options(dir).stopTimeout(Duration.ofSeconds(30)).build(),
+                        new SimpleMeterRegistry(),
+                        props -> kafka);
         Frame big = frame(0);
         big.width = 2048;
         big.height = 2048;
@@ -170,6 +172,7 @@ class FramePublisherTest {
 
         assertThat(refused).isEqualTo(p.stats().lostByReason().getOrDefault("queue-full", 0L));
         assertThat(p.stats().published() + p.stats().lost()).isEqualTo(20);
+        assertThat(p.stats().leftInSpool()).isZero();
         assertThat(micros).as("20 offers never wait").isLessThan(2_000_000);
     }
 

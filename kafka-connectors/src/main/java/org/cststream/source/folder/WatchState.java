@@ -228,7 +228,10 @@ final class WatchState {
         dirty = false;
     }
 
-    /** Escapes a value for a properties file (backslashes, non-Latin-1 as \\uXXXX). */
+    /**
+     * Escapes a value for a properties file (separators escaped, other characters as \\u and four
+     * hex digits).
+     */
     private static String escape(String v) {
         StringBuilder b = new StringBuilder();
         for (char c : v.toCharArray()) {
