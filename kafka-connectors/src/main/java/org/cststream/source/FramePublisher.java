@@ -89,6 +89,8 @@ public final class FramePublisher implements AutoCloseable {
 
     private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
+    // frames queued and not yet sent, spooled or counted lost: covers the one the router holds
+    private final AtomicLong unrouted = new AtomicLong();
     private final ReentrantLock queueLock = new ReentrantLock();
     private final Condition queueHasRoom = queueLock.newCondition();
 
@@ -270,6 +272,7 @@ public final class FramePublisher implements AutoCloseable {
     }
 
     private void enqueue(Item item) {
+        unrouted.incrementAndGet();
         queuedBytes.addAndGet(item.bytes);
         stats.addMemory(item.bytes);
         queue.add(item);
@@ -304,7 +307,7 @@ public final class FramePublisher implements AutoCloseable {
 
     /** Returns true if nothing is queued, waiting in the spool or unacknowledged. */
     public boolean isIdle() {
-        return queue.isEmpty() && spoolUnread == 0 && inFlight.isEmpty();
+        return unrouted.get() == 0 && spoolUnread == 0 && inFlight.isEmpty();
     }
 
     // ---- router: queue -> Kafka or spool, spool -> Kafka ----
@@ -320,7 +323,11 @@ public final class FramePublisher implements AutoCloseable {
                     queuedBytes.addAndGet(-item.bytes);
                     stats.addMemory(-item.bytes);
                     signalQueueRoom();
-                    handle(item);
+                    try {
+                        handle(item);
+                    } finally {
+                        unrouted.decrementAndGet();
+                    }
                 }
                 long now = System.nanoTime();
                 if (now - lastCommit > TimeUnit.MILLISECONDS.toNanos(100)) {
