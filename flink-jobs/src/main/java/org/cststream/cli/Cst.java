@@ -36,6 +36,11 @@ import picocli.CommandLine.Option;
             Cst.Replay.class,
             Cst.Job.class,
             Cst.Broker.class,
+            CameraCommand.class,
+            WatchCommand.class,
+            TcpCommand.class,
+            StimulusCommand.class,
+            BehaviourCommand.class,
             Bench.class
         })
 public final class Cst implements Runnable {

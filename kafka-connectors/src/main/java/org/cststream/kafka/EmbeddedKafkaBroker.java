@@ -39,6 +39,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Path dataDir;
     private final boolean deleteOnClose;
     private final int brokerPort;
+    private int controllerPort;
     private KafkaRaftServer server;
     private Thread shutdownHook;
 
@@ -96,7 +97,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private void startServer() {
         long started = System.nanoTime();
-        int controllerPort = freePort();
+        if (controllerPort == 0) {
+            controllerPort = freePort();
+        }
         Properties props = new Properties();
         props.put("process.roles", "broker,controller");
         props.put("node.id", String.valueOf(NODE_ID));
@@ -191,6 +194,39 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for Kafka", e);
         }
+    }
+
+    /**
+     * Stops the broker as an outage would, keeping its log directory and ports so that {@link
+     * #restart()} brings it back with every record it had acknowledged. Clients see the broker
+     * vanish.
+     */
+    public synchronized void stop() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+            LOG.info(
+                    "embedded Kafka broker stopped for a restart bootstrap={}", bootstrapServers());
+        }
+    }
+
+    /**
+     * Starts a broker stopped with {@link #stop()} again, on the same port and log directory.
+     *
+     * @throws IllegalStateException if the broker is running, or cannot start again (e.g. its port
+     *     was taken meanwhile)
+     */
+    public synchronized void restart() {
+        if (server != null) {
+            throw new IllegalStateException("broker at " + bootstrapServers() + " is running");
+        }
+        startServer();
+    }
+
+    /** Returns true if the broker is running (not stopped, not closed). */
+    public synchronized boolean isRunning() {
+        return server != null;
     }
 
     /** Stops the broker and, if asked at start, deletes its log directory. */

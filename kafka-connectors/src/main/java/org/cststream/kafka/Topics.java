@@ -15,6 +15,15 @@ import org.slf4j.LoggerFactory;
 public final class Topics {
     private static final Logger LOG = LoggerFactory.getLogger(Topics.class);
 
+    /** Default topic of frame records (the frame job's input). */
+    public static final String FRAMES = "cst.frames";
+
+    /** Default topic of stimulus and TTL event records (JSON, keyed by session). */
+    public static final String STIMULUS = "cst.stimulus";
+
+    /** Default topic of sampled behaviour records (JSON, keyed by session). */
+    public static final String BEHAVIOUR = "cst.behaviour";
+
     private Topics() {}
 
     /**

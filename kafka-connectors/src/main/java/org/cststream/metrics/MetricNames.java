@@ -57,6 +57,36 @@ public final class MetricNames {
     /** The latest value decoded from a window's attention. Tags: session, target. */
     public static final String DECODED_VALUE = "cst.decoded.value";
 
+    /** Frames a live source took from its camera, folder or connection. Tags: source, session. */
+    public static final String SOURCE_ACQUIRED = "cst.source.frames.acquired";
+
+    /** Frames a live source had acknowledged by Kafka. Tags: source, session. */
+    public static final String SOURCE_PUBLISHED = "cst.source.frames.published";
+
+    /**
+     * Frames a live source wrote to its disk spool while Kafka was slow or down. Tags: source,
+     * session.
+     */
+    public static final String SOURCE_SPOOLED = "cst.source.frames.spooled";
+
+    /** Frames a live source could not keep (queue or spool full). Tags: source, session, reason. */
+    public static final String SOURCE_LOST = "cst.source.frames.lost";
+
+    /** Frames the camera itself reports lost or incomplete. Tags: source, session, kind. */
+    public static final String SOURCE_CAMERA_DROPS = "cst.source.camera.drops";
+
+    /** Records a live source refused (bad framing, bad frame record). Tags: source, reason. */
+    public static final String SOURCE_REJECTED = "cst.source.records.rejected";
+
+    /** Bytes a live source holds in memory (queue and unacknowledged sends). Tags: source. */
+    public static final String SOURCE_MEMORY = "cst.source.memory";
+
+    /** Bytes in a live source's disk spool. Tags: source. */
+    public static final String SOURCE_SPOOL = "cst.source.spool";
+
+    /** Stimulus, TTL and behaviour records published. Tags: source, session. */
+    public static final String SOURCE_LABELS_PUBLISHED = "cst.source.labels.published";
+
     public static final String TAG_SESSION = "session";
     public static final String TAG_CHANNEL = "channel";
     public static final String TAG_REASON = "reason";
@@ -67,6 +97,7 @@ public final class MetricNames {
     public static final String TAG_PARTITION = "partition";
     public static final String TAG_MODE = "mode";
     public static final String TAG_TARGET = "target";
+    public static final String TAG_SOURCE = "source";
 
     private MetricNames() {}
 }

@@ -153,6 +153,34 @@ public final class NpyFormat {
      */
     public static Header readHeader(FileChannel ch, Path path) throws IOException {
         long fileSize = ch.size();
+        RawHeader raw = readRawHeader(ch, path);
+        Header header = parseDict(raw.dict(), raw.version(), raw.dataOffset(), path);
+        long expected = header.dataOffset() + header.dataBytes();
+        if (fileSize != expected) {
+            throw new IOException(
+                    path
+                            + ": header says "
+                            + header.shapeText()
+                            + " "
+                            + header.descr()
+                            + " ("
+                            + header.dataBytes()
+                            + " data bytes from offset "
+                            + header.dataOffset()
+                            + ", "
+                            + expected
+                            + " bytes in all) but the file has "
+                            + fileSize
+                            + " bytes; it is truncated or was not written by NumPy");
+        }
+        return header;
+    }
+
+    /** The header dict as text, the format version and where the data start. */
+    private record RawHeader(String dict, String version, long dataOffset) {}
+
+    private static RawHeader readRawHeader(FileChannel ch, Path path) throws IOException {
+        long fileSize = ch.size();
         ByteBuffer preamble = readFully(ch, 0, 12, path, "preamble");
         byte[] magic = new byte[MAGIC.length];
         preamble.get(magic);
@@ -207,26 +235,7 @@ public final class NpyFormat {
         }
         ByteBuffer text = readFully(ch, preambleLength, (int) headerLength, path, "header");
         String dict = charset.decode(text).toString();
-        Header header = parseDict(dict, version, preambleLength + headerLength, path);
-        long expected = header.dataOffset() + header.dataBytes();
-        if (fileSize != expected) {
-            throw new IOException(
-                    path
-                            + ": header says "
-                            + header.shapeText()
-                            + " "
-                            + header.descr()
-                            + " ("
-                            + header.dataBytes()
-                            + " data bytes from offset "
-                            + header.dataOffset()
-                            + ", "
-                            + expected
-                            + " bytes in all) but the file has "
-                            + fileSize
-                            + " bytes; it is truncated or was not written by NumPy");
-        }
-        return header;
+        return new RawHeader(dict, version, preambleLength + headerLength);
     }
 
     private static Header parseDict(String dict, String version, long dataOffset, Path path)
@@ -328,6 +337,152 @@ public final class NpyFormat {
             }
         }
         return shape;
+    }
+
+    /**
+     * A numeric array read whole as doubles: traces, timestamps, behaviour samples.
+     *
+     * @param shape the array shape, outermost axis first
+     * @param values the elements in C order
+     */
+    public record Numbers(long[] shape, double[] values) {
+        /** Copies the shape. */
+        public Numbers {
+            shape = shape.clone();
+        }
+
+        /** Returns a copy of the shape. */
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
+    }
+
+    /** Dtypes {@link #readNumbers(Path)} accepts, for error messages. */
+    static final String NUMERIC_DTYPES = "float64, float32, int8..int64, uint8..uint64, bool";
+
+    /** Largest array {@link #readNumbers(Path)} reads, in elements. */
+    static final long MAX_NUMBERS = 1L << 28;
+
+    /**
+     * Reads a whole {@code .npy} array of any plain numeric dtype ({@value #NUMERIC_DTYPES}, either
+     * byte order) as doubles, e.g. behaviour traces and their timestamps.
+     *
+     * @throws IOException naming the file if it is not a {@code .npy} file, its dtype is not
+     *     numeric, it is in Fortran order, it holds more than {@value #MAX_NUMBERS} elements, or
+     *     its size does not match the header
+     */
+    public static Numbers readNumbers(Path path) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            RawHeader raw = readRawHeader(ch, path);
+            Matcher descr = DESCR.matcher(raw.dict());
+            Matcher fortran = FORTRAN.matcher(raw.dict());
+            Matcher shapeText = SHAPE.matcher(raw.dict());
+            if (!descr.find() || !fortran.find() || !shapeText.find()) {
+                throw new IOException(
+                        path
+                                + ": header is not a plain numeric array; header: "
+                                + raw.dict().trim());
+            }
+            if (fortran.group(1).equals("True")) {
+                throw new IOException(
+                        path
+                                + ": array is in Fortran (column-major) order; save it with"
+                                + " numpy.save(path, numpy.ascontiguousarray(a))");
+            }
+            String d = descr.group(2);
+            ByteOrder order = d.startsWith(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+            String kind = d.length() >= 2 ? d.substring(1) : d;
+            int size;
+            try {
+                size = Integer.parseInt(kind.substring(1));
+            } catch (RuntimeException e) {
+                size = -1;
+            }
+            char k = kind.isEmpty() ? '?' : kind.charAt(0);
+            boolean ok =
+                    (k == 'f' && (size == 4 || size == 8))
+                            || ((k == 'i' || k == 'u')
+                                    && (size == 1 || size == 2 || size == 4 || size == 8))
+                            || (k == 'b' && size == 1);
+            if (!ok) {
+                throw new IOException(
+                        path
+                                + ": dtype '"
+                                + d
+                                + "' is not a plain number (supported: "
+                                + NUMERIC_DTYPES
+                                + ")");
+            }
+            long[] shape = parseShape(shapeText.group(1), path);
+            long n = 1;
+            for (long dim : shape) {
+                n = Math.multiplyExact(n, dim);
+            }
+            if (n > MAX_NUMBERS) {
+                throw new IOException(
+                        path
+                                + ": "
+                                + n
+                                + " elements, more than the "
+                                + MAX_NUMBERS
+                                + " read whole");
+            }
+            long expected = raw.dataOffset() + n * size;
+            if (ch.size() != expected) {
+                throw new IOException(
+                        path
+                                + ": header says "
+                                + shapeText(shape)
+                                + " "
+                                + d
+                                + " ("
+                                + expected
+                                + " bytes in all) but the file has "
+                                + ch.size()
+                                + " bytes");
+            }
+            ByteBuffer b =
+                    readFully(ch, raw.dataOffset(), (int) (n * size), path, "data").order(order);
+            double[] values = new double[(int) n];
+            for (int i = 0; i < n; i++) {
+                values[i] = element(b, k, size, i);
+            }
+            return new Numbers(shape, values);
+        }
+    }
+
+    private static double element(ByteBuffer b, char kind, int size, int i) {
+        int at = i * size;
+        switch (kind) {
+            case 'f':
+                return size == 8 ? b.getDouble(at) : b.getFloat(at);
+            case 'b':
+                return b.get(at) != 0 ? 1 : 0;
+            case 'u':
+                switch (size) {
+                    case 1:
+                        return b.get(at) & 0xFF;
+                    case 2:
+                        return b.getShort(at) & 0xFFFF;
+                    case 4:
+                        return b.getInt(at) & 0xFFFFFFFFL;
+                    default:
+                        long v = b.getLong(at);
+                        return v >= 0 ? v : (v >>> 1) * 2.0 + (v & 1);
+                }
+            default:
+                switch (size) {
+                    case 1:
+                        return b.get(at);
+                    case 2:
+                        return b.getShort(at);
+                    case 4:
+                        return b.getInt(at);
+                    default:
+                        return b.getLong(at);
+                }
+        }
     }
 
     /** Returns a shape as NumPy prints it: {@code (440, 256)}, {@code (5,)} or {@code ()}. */

@@ -14,7 +14,9 @@ import org.cststream.frame.PixelType;
  *
  * <p>Opening lists the folder and reads the first file's layout; each {@link #read(int)} opens one
  * file, decodes its first page and closes it, and fails, naming the file, if that page differs in
- * size or pixel type from the first file's. Further pages of a file are ignored.
+ * size or pixel type from the first file's. Further pages of a file are ignored. When the file's
+ * metadata records a time from the start of acquisition ({@link TiffMetadata}: OME-TIFF, a
+ * Hamamatsu-style text header, ImageJ), the frame carries it as its acquisition time.
  */
 public final class TiffFolderReader implements RecordingReader {
     private final Path folder;
@@ -75,16 +77,23 @@ public final class TiffFolderReader implements RecordingReader {
     @Override
     public Frame read(int index) throws IOException {
         ReaderSupport.checkIndex(index, files.size(), folder);
+        Frame frame;
         try (TiffFile file = TiffFile.open(files.get(index))) {
             byte[] pixels = file.readPixels(0, geometry);
-            return ReaderSupport.frame(
-                    index,
-                    geometry.width(),
-                    geometry.height(),
-                    geometry.type(),
-                    ByteOrder.LITTLE_ENDIAN,
-                    pixels);
+            frame =
+                    ReaderSupport.frame(
+                            index,
+                            geometry.width(),
+                            geometry.height(),
+                            geometry.type(),
+                            ByteOrder.LITTLE_ENDIAN,
+                            pixels);
         }
+        List<TiffMetadata> meta = TiffPages.metadata(files.get(index));
+        if (!meta.isEmpty()) {
+            frame.acquisitionNanos = meta.get(0).timeFromStartNanos().orElse(-1);
+        }
+        return frame;
     }
 
     @Override

@@ -13,18 +13,25 @@ import org.cststream.frame.PixelType;
  * <p>Opening walks the chain of page directories to count the pages and reads the first page's
  * layout; pixels are decoded only when a page is read, so a stack larger than the heap can be
  * replayed. Pages must be single-channel 8-bit, 16-bit (unsigned stays {@link PixelType#UINT16},
- * signed becomes {@link PixelType#INT16}) or 32-bit float, all of one size and type. Frames carry
- * no acquisition time. Reads are serialised, because one image reader serves the whole file.
+ * signed becomes {@link PixelType#INT16}) or 32-bit float, all of one size and type. A frame
+ * carries the time its page's metadata records ({@link TiffMetadata}), else none. Reads are
+ * serialised, because one image reader serves the whole file.
  */
 public final class TiffStackReader implements RecordingReader {
     private final TiffFile file;
     private final int pageCount;
     private final TiffFile.Geometry geometry;
+    private final java.util.List<TiffMetadata> metadata;
 
-    private TiffStackReader(TiffFile file, int pageCount, TiffFile.Geometry geometry) {
+    private TiffStackReader(
+            TiffFile file,
+            int pageCount,
+            TiffFile.Geometry geometry,
+            java.util.List<TiffMetadata> metadata) {
         this.file = file;
         this.pageCount = pageCount;
         this.geometry = geometry;
+        this.metadata = metadata;
     }
 
     /**
@@ -40,7 +47,7 @@ public final class TiffStackReader implements RecordingReader {
         try {
             int pages = file.pageCount();
             TiffFile.Geometry g = file.geometry(0);
-            return new TiffStackReader(file, pages, g);
+            return new TiffStackReader(file, pages, g, TiffPages.metadata(path));
         } catch (IOException | RuntimeException e) {
             file.close();
             throw e;
@@ -75,13 +82,18 @@ public final class TiffStackReader implements RecordingReader {
     public synchronized Frame read(int index) throws IOException {
         ReaderSupport.checkIndex(index, pageCount, file.path());
         byte[] pixels = file.readPixels(index, geometry);
-        return ReaderSupport.frame(
-                index,
-                geometry.width(),
-                geometry.height(),
-                geometry.type(),
-                ByteOrder.LITTLE_ENDIAN,
-                pixels);
+        Frame frame =
+                ReaderSupport.frame(
+                        index,
+                        geometry.width(),
+                        geometry.height(),
+                        geometry.type(),
+                        ByteOrder.LITTLE_ENDIAN,
+                        pixels);
+        if (index < metadata.size()) {
+            frame.acquisitionNanos = metadata.get(index).timeFromStartNanos().orElse(-1);
+        }
+        return frame;
     }
 
     @Override
