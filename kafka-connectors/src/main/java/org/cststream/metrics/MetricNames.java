@@ -42,6 +42,27 @@ public final class MetricNames {
     /** Sessions that sent their end-of-session marker through the job. Tags: none. */
     public static final String SESSIONS_ENDED = "cst.sessions.ended";
 
+    /** Requests the model server answered, by outcome (ok, bad-request, ...). Tags: outcome. */
+    public static final String MODEL_REQUESTS = "cst.model.requests";
+
+    /** Time of one model call on a batch of windows, in the model server. Tags: device. */
+    public static final String MODEL_INFERENCE = "cst.model.inference";
+
+    /** Windows run together in one model call (the batch size). Tags: none. */
+    public static final String MODEL_BATCH_WINDOWS = "cst.model.batch.windows";
+
+    /** Windows waiting for the model in the server's queue. Tags: none. */
+    public static final String MODEL_QUEUE_WINDOWS = "cst.model.queue.windows";
+
+    /** Time from a decoded request to its answer: queueing plus inference. Tags: none. */
+    public static final String MODEL_REQUEST_LATENCY = "cst.model.request.latency";
+
+    /** Trainable values of the served model. Tags: device. */
+    public static final String MODEL_PARAMETERS = "cst.model.parameters";
+
+    /** 1 once the model is loaded and warmed up, else 0. Tags: none. */
+    public static final String MODEL_READY = "cst.model.ready";
+
     public static final String TAG_SESSION = "session";
     public static final String TAG_CHANNEL = "channel";
     public static final String TAG_REASON = "reason";
@@ -50,6 +71,8 @@ public final class MetricNames {
     public static final String TAG_KIND = "kind";
     public static final String TAG_TOPIC = "topic";
     public static final String TAG_PARTITION = "partition";
+    public static final String TAG_OUTCOME = "outcome";
+    public static final String TAG_DEVICE = "device";
 
     private MetricNames() {}
 }
