@@ -36,6 +36,7 @@ import picocli.CommandLine.Option;
             Cst.Replay.class,
             Cst.Job.class,
             Cst.Broker.class,
+            Serve.class,
             Bench.class
         })
 public final class Cst implements Runnable {

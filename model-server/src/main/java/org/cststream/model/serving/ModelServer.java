@@ -630,17 +630,6 @@ public final class ModelServer implements AutoCloseable {
      */
     public static void serve(ModelServerOptions options, PrintStream out) throws Exception {
         ModelServer server = start(options, CstMetrics.registry());
-        Runtime.getRuntime()
-                .addShutdownHook(
-                        new Thread(
-                                () -> {
-                                    server.close();
-                                    out.println(
-                                            "stopped          "
-                                                    + server.uri()
-                                                    + " (queued requests answered)");
-                                },
-                                "cst-model-server-shutdown"));
         out.println(
                 "model server     listening on "
                         + server.uri()
@@ -658,6 +647,18 @@ public final class ModelServer implements AutoCloseable {
             }
             throw e;
         }
+        // registered once ready: a server that failed to load has nothing to stop gracefully
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    server.close();
+                                    out.println(
+                                            "stopped          "
+                                                    + server.uri()
+                                                    + " (queued requests answered)");
+                                },
+                                "cst-model-server-shutdown"));
         CstConfig c = server.config;
         out.println(
                 "ready            "
