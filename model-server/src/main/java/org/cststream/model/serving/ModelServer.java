@@ -486,6 +486,14 @@ public final class ModelServer implements AutoCloseable {
         } catch (IOException e) {
             LOG.debug("client went away before its answer error={}", e.toString());
             ex.close();
+        } catch (RuntimeException e) {
+            // an answer that cannot be encoded must still be answered, or the client waits
+            LOG.error("answer could not be written windows={}", request.windows().size(), e);
+            try {
+                refuse(ex, Outcome.ERROR, "answer could not be written: " + e, Map.of());
+            } catch (IOException | RuntimeException again) {
+                ex.close();
+            }
         }
     }
 

@@ -35,14 +35,14 @@ public class ModelServerArgs {
     @Option(
             names = "--max-batch",
             paramLabel = "N",
-            defaultValue = "16",
+            defaultValue = "" + ModelServerOptions.DEFAULT_MAX_BATCH,
             description = "Most windows in one model call. Default: ${DEFAULT-VALUE}.")
     int maxBatch;
 
     @Option(
             names = "--batch-delay-ms",
             paramLabel = "MS",
-            defaultValue = "2",
+            defaultValue = "" + ModelServerOptions.DEFAULT_BATCH_DELAY_MS,
             description =
                     "How long a request waits for others to share its model call (0 = only those"
                             + " already waiting). Default: ${DEFAULT-VALUE}.")
@@ -51,7 +51,7 @@ public class ModelServerArgs {
     @Option(
             names = "--max-queued-windows",
             paramLabel = "N",
-            defaultValue = "128",
+            defaultValue = "" + ModelServerOptions.DEFAULT_MAX_QUEUED_WINDOWS,
             description =
                     "Most windows waiting for the model; beyond it requests get 503 with"
                             + " Retry-After. Default: ${DEFAULT-VALUE}.")
@@ -60,28 +60,28 @@ public class ModelServerArgs {
     @Option(
             names = RequestLimits.BYTES_FLAG,
             paramLabel = "MIB",
-            defaultValue = "64",
+            defaultValue = "" + ModelServerOptions.DEFAULT_MAX_REQUEST_MIB,
             description = "Largest request body, MiB. Default: ${DEFAULT-VALUE}.")
     int maxRequestMib;
 
     @Option(
             names = RequestLimits.WINDOWS_FLAG,
             paramLabel = "N",
-            defaultValue = "64",
+            defaultValue = "" + ModelServerOptions.DEFAULT_MAX_WINDOWS,
             description = "Most windows in one request. Default: ${DEFAULT-VALUE}.")
     int maxWindows;
 
     @Option(
             names = RequestLimits.TOKENS_FLAG,
             paramLabel = "N",
-            defaultValue = "8192",
+            defaultValue = "" + ModelServerOptions.DEFAULT_MAX_TOKENS,
             description = "Most tokens in one window. Default: ${DEFAULT-VALUE}.")
     int maxTokens;
 
     @Option(
             names = "--io-threads",
             paramLabel = "N",
-            defaultValue = "4",
+            defaultValue = "" + ModelServerOptions.DEFAULT_IO_THREADS,
             description =
                     "Threads that read requests and write answers. Default: ${DEFAULT-VALUE}.")
     int ioThreads;
@@ -89,7 +89,7 @@ public class ModelServerArgs {
     @Option(
             names = "--warmup-tokens",
             paramLabel = "N",
-            defaultValue = "256",
+            defaultValue = "" + ModelServerOptions.DEFAULT_WARMUP_TOKENS,
             description =
                     "Tokens of the warm-up window run before /ready answers 200. Default:"
                             + " ${DEFAULT-VALUE}.")

@@ -33,6 +33,30 @@ public record ModelServerOptions(
     /** Default port of the model server. */
     public static final int DEFAULT_PORT = 9470;
 
+    /** Default of {@link #maxBatchWindows}. */
+    public static final int DEFAULT_MAX_BATCH = 16;
+
+    /** Default of {@link #batchDelay}, ms. */
+    public static final int DEFAULT_BATCH_DELAY_MS = 2;
+
+    /** Default of {@link #maxQueuedWindows}. */
+    public static final int DEFAULT_MAX_QUEUED_WINDOWS = 128;
+
+    /** Default of {@link RequestLimits#maxBytes()}, MiB. */
+    public static final int DEFAULT_MAX_REQUEST_MIB = 64;
+
+    /** Default of {@link RequestLimits#maxWindows()}. */
+    public static final int DEFAULT_MAX_WINDOWS = 64;
+
+    /** Default of {@link RequestLimits#maxTokens()}. */
+    public static final int DEFAULT_MAX_TOKENS = 8192;
+
+    /** Default of {@link #ioThreads}. */
+    public static final int DEFAULT_IO_THREADS = 4;
+
+    /** Default of {@link #warmupTokens}. */
+    public static final int DEFAULT_WARMUP_TOKENS = 256;
+
     /**
      * @throws IllegalArgumentException naming the flag, its bound and unit
      */
@@ -62,34 +86,25 @@ public record ModelServerOptions(
                         + warmupTokens);
     }
 
-    /** Returns the defaults for a model folder: loopback, port {@value #DEFAULT_PORT}. */
+    /**
+     * Returns the defaults for a model folder (those of {@code cst serve}): loopback, port {@value
+     * #DEFAULT_PORT}.
+     */
     public static ModelServerOptions defaults(Path model) {
         return new ModelServerOptions(
                 model,
                 "127.0.0.1",
                 DEFAULT_PORT,
-                16,
-                Duration.ofMillis(2),
-                128,
-                new RequestLimits(64L * 1024 * 1024, 64, 8192),
-                4,
-                256,
+                DEFAULT_MAX_BATCH,
+                Duration.ofMillis(DEFAULT_BATCH_DELAY_MS),
+                DEFAULT_MAX_QUEUED_WINDOWS,
+                new RequestLimits(
+                        DEFAULT_MAX_REQUEST_MIB * 1024L * 1024L,
+                        DEFAULT_MAX_WINDOWS,
+                        DEFAULT_MAX_TOKENS),
+                DEFAULT_IO_THREADS,
+                DEFAULT_WARMUP_TOKENS,
                 null);
-    }
-
-    /** Returns these options with another port. */
-    public ModelServerOptions withPort(int newPort) {
-        return new ModelServerOptions(
-                model,
-                bind,
-                newPort,
-                maxBatchWindows,
-                batchDelay,
-                maxQueuedWindows,
-                limits,
-                ioThreads,
-                warmupTokens,
-                portFile);
     }
 
     private static void require(boolean ok, String message) {

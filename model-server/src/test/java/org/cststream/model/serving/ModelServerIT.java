@@ -60,7 +60,7 @@ class ModelServerIT {
                 ModelServerProcess.start(
                         model,
                         List.of(
-                                "--batch-delay-ms", "300",
+                                "--batch-delay-ms", "500",
                                 "--max-batch", "16",
                                 "--max-request-mib", "1",
                                 "--max-windows", "8",
@@ -323,7 +323,7 @@ class ModelServerIT {
     void sigtermStopsTheServerAfterItsLastAnswers() throws Exception {
         CompletableFuture<List<Prediction>> last =
                 remote.predict(TinyModels.windows(11, 2, 16, 12), null);
-        // stop while the request waits in the queue (the batch delay is 300 ms)
+        // stop while the request waits in the queue (the batch delay is 500 ms)
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!last.isDone()
                 && sample(get("/metrics").body(), "cst_model_queue_windows") < 2

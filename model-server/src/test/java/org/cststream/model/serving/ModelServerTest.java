@@ -116,6 +116,15 @@ class ModelServerTest {
     }
 
     @Test
+    void theFlagsDefaultsAreTheOptionsDefaults() {
+        ModelServer.Main main = new ModelServer.Main();
+        new picocli.CommandLine(main).parseArgs("--model", "some/model");
+
+        assertThat(main.args.toOptions())
+                .isEqualTo(ModelServerOptions.defaults(Path.of("some/model")));
+    }
+
+    @Test
     void optionsNameTheFlagAndItsBound() {
         assertThatThrownBy(() -> options(dir, 4, 0, 4, 8))
                 .isInstanceOf(IllegalArgumentException.class)
