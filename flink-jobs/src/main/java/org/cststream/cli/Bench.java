@@ -22,7 +22,13 @@ import picocli.CommandLine.Option;
  */
 @Command(
         name = "bench",
-        subcommands = {SpiralsBench.class, ModelBench.class, FillBench.class, SourcesBench.class},
+        subcommands = {
+            SpiralsBench.class,
+            ModelBench.class,
+            FillBench.class,
+            SourcesBench.class,
+            ServerBench.class
+        },
         mixinStandardHelpOptions = true,
         description =
                 "Print sustained frames/s and latency p50/p99 of the main job at full"

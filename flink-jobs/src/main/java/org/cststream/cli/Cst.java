@@ -41,6 +41,7 @@ import picocli.CommandLine.Option;
             TcpCommand.class,
             StimulusCommand.class,
             BehaviourCommand.class,
+            Serve.class,
             Bench.class
         })
 public final class Cst implements Runnable {

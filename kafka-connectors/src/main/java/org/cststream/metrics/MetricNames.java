@@ -48,11 +48,14 @@ public final class MetricNames {
     /** Grid times the CST stage could not fill (a gap longer than cst.max-gap). Tags: session. */
     public static final String FILL_SKIPPED = "cst.fill.skipped";
 
-    /** Time of one model call of the stream's CST stage. Tags: mode (local, server). */
-    public static final String MODEL_INFERENCE = "cst.model.inference";
+    /**
+     * Time of one model call of the stream's CST stage, as the job sees it (in the task, or the
+     * round trip to the model server). Tags: mode (local, server).
+     */
+    public static final String FILL_INFERENCE = "cst.fill.inference";
 
     /** Windows per model call of the stream's CST stage. Tags: mode. */
-    public static final String MODEL_BATCH = "cst.model.batch.windows";
+    public static final String FILL_BATCH = "cst.fill.batch.windows";
 
     /** The latest value decoded from a window's attention. Tags: session, target. */
     public static final String DECODED_VALUE = "cst.decoded.value";
@@ -87,6 +90,27 @@ public final class MetricNames {
     /** Stimulus, TTL and behaviour records published. Tags: source, session. */
     public static final String SOURCE_LABELS_PUBLISHED = "cst.source.labels.published";
 
+    /** Requests the model server answered, by outcome (ok, bad-request, ...). Tags: outcome. */
+    public static final String MODEL_REQUESTS = "cst.model.requests";
+
+    /** Time of one model call on a batch of windows, in the model server. Tags: device. */
+    public static final String MODEL_INFERENCE = "cst.model.inference";
+
+    /** Windows run together in one model call (the batch size). Tags: none. */
+    public static final String MODEL_BATCH_WINDOWS = "cst.model.batch.windows";
+
+    /** Windows waiting for the model in the server's queue. Tags: none. */
+    public static final String MODEL_QUEUE_WINDOWS = "cst.model.queue.windows";
+
+    /** Time from a decoded request to its answer: queueing plus inference. Tags: none. */
+    public static final String MODEL_REQUEST_LATENCY = "cst.model.request.latency";
+
+    /** Trainable values of the served model. Tags: device. */
+    public static final String MODEL_PARAMETERS = "cst.model.parameters";
+
+    /** 1 once the model is loaded and warmed up, else 0. Tags: none. */
+    public static final String MODEL_READY = "cst.model.ready";
+
     public static final String TAG_SESSION = "session";
     public static final String TAG_CHANNEL = "channel";
     public static final String TAG_REASON = "reason";
@@ -98,6 +122,8 @@ public final class MetricNames {
     public static final String TAG_MODE = "mode";
     public static final String TAG_TARGET = "target";
     public static final String TAG_SOURCE = "source";
+    public static final String TAG_OUTCOME = "outcome";
+    public static final String TAG_DEVICE = "device";
 
     private MetricNames() {}
 }

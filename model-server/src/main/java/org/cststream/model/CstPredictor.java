@@ -13,7 +13,9 @@ import java.util.Map;
  * Inference: the model's values at query tokens and, on request, every layer's attention.
  *
  * <p>Each call runs in its own NDManager, closed before it returns, so nothing native outlives the
- * call. Windows with the same token count run as one batch.
+ * call. Windows with the same token count and the same observed count run as one batch; a window's
+ * result does not depend on the other windows of the call (the observed count decides the attention
+ * path, full or Nystrom, for a whole batch).
  */
 public final class CstPredictor {
     private final CstModel model;
@@ -100,15 +102,17 @@ public final class CstPredictor {
             List<Window> windows, boolean withAttention, AttentionRows rows) {
         Prediction[] out = new Prediction[windows.size()];
         CstConfig c = model.config();
-        // windows of one size run together, in chunks small enough for the attention matrices
-        // (heads x tokens x tokens) and feed-forward activations to stay within a fixed budget
+        // windows of one size and observed count run together, in chunks small enough for the
+        // attention matrices (heads x tokens x tokens) and feed-forward activations to stay
+        // within a fixed budget
         Map<String, List<Integer>> bySize = new LinkedHashMap<>();
-        Map<Integer, Integer> filled = new java.util.HashMap<>();
+        Map<String, Integer> filled = new java.util.HashMap<>();
         for (int i = 0; i < windows.size(); i++) {
             int tokens = windows.get(i).values().length;
+            String shape = tokens + "/" + windows.get(i).observed();
             int chunk = Math.max(1, (int) (MAX_ELEMENTS_PER_CALL / elementsPerWindow(c, tokens)));
-            int n = filled.merge(tokens, 1, Integer::sum) - 1;
-            bySize.computeIfAbsent(tokens + "/" + n / chunk, k -> new ArrayList<>()).add(i);
+            int n = filled.merge(shape, 1, Integer::sum) - 1;
+            bySize.computeIfAbsent(shape + "/" + n / chunk, k -> new ArrayList<>()).add(i);
         }
         Normalisation norm = model.normalisation();
         for (List<Integer> idx : bySize.values()) {

@@ -201,12 +201,18 @@ public class SelfAttentionBlock extends AbstractBlock {
     /**
      * Iterative Moore-Penrose pseudo-inverse of each (m, m) matrix in {@code k} (batch, heads, m,
      * m), as in the Nystromformer: {@code Z <- Z (13I - KZ (15I - KZ (7I - KZ))) / 4}, started from
-     * {@code K^T / (max row sum * max column sum)}.
+     * {@code K^T / (max row sum * max column sum)} of each matrix.
+     *
+     * <p>Each (batch, head) matrix is scaled by its own sums: a scale taken over the whole batch
+     * would make a window's result depend on the other windows batched with it (after 6 iterations
+     * the start still shows), so the model server's batching would change outputs.
      */
     static NDArray pseudoInverse(NDArray k, int iterations) {
         long m = k.getShape().getLastDimension();
         NDArray abs = k.abs();
-        NDArray scale = abs.sum(new int[] {-1}).max().mul(abs.sum(new int[] {-2}).max());
+        NDArray rowMax = abs.sum(new int[] {-1}).max(new int[] {-1}, true);
+        NDArray colMax = abs.sum(new int[] {-2}).max(new int[] {-1}, true);
+        NDArray scale = rowMax.mul(colMax).expandDims(-1);
         NDArray z = k.transpose(0, 1, 3, 2).div(scale);
         NDArray eye = k.getManager().eye((int) m);
         for (int i = 0; i < iterations; i++) {

@@ -180,6 +180,62 @@ class CstModelTest {
         }
     }
 
+    private static CstPredictor.Window randomWindow(Random r, int tokens, int observed) {
+        float[][] v = new float[tokens][2];
+        float[][] x = new float[tokens][1];
+        for (int t = 0; t < tokens; t++) {
+            v[t][0] = (float) r.nextGaussian();
+            v[t][1] = (float) r.nextGaussian();
+            x[t][0] = r.nextFloat();
+        }
+        return new CstPredictor.Window(v, x, observed);
+    }
+
+    @Test
+    void aWindowsPredictionDoesNotDependOnTheWindowsBatchedWithIt() {
+        CstConfig c = tiny();
+        c.attention = CstConfig.Attention.NYSTROM;
+        c.landmarks = 4;
+        c.observedKeysOnly = true;
+        Random r = new Random(5);
+        // same size, different observed counts (one at or below the landmark count: full
+        // attention for that window), and another size
+        List<CstPredictor.Window> windows =
+                List.of(
+                        randomWindow(r, 24, 20),
+                        randomWindow(r, 24, 20),
+                        randomWindow(r, 24, 12),
+                        randomWindow(r, 24, 4),
+                        randomWindow(r, 17, 15));
+        try (CstModel model = CstModel.create(c, Normalisation.identity(2))) {
+            CstPredictor p = new CstPredictor(model);
+
+            List<CstPredictor.Prediction> together =
+                    p.predict(windows, new CstPredictor.AttentionRows(0, 24));
+
+            for (int w = 0; w < windows.size(); w++) {
+                CstPredictor.Prediction alone =
+                        p.predict(List.of(windows.get(w)), new CstPredictor.AttentionRows(0, 24))
+                                .get(0);
+                float[][] a = alone.values();
+                float[][] b = together.get(w).values();
+                for (int t = 0; t < a.length; t++) {
+                    for (int d = 0; d < 2; d++) {
+                        assertThat(b[t][d])
+                                .as("window %d token %d", w, t)
+                                .isCloseTo(a[t][d], org.assertj.core.api.Assertions.within(1e-5f));
+                    }
+                    for (int k = 0; k < a.length; k++) {
+                        assertThat(together.get(w).attentionRows()[t][k])
+                                .isCloseTo(
+                                        alone.attentionRows()[t][k],
+                                        org.assertj.core.api.Assertions.within(1e-5f));
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void predictionsLeaveNoArraysBehind() {
         Curve c = curves(1, 4).get(0);
