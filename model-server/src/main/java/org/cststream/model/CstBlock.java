@@ -75,9 +75,28 @@ public class CstBlock extends AbstractBlock {
         return config;
     }
 
+    /**
+     * Forward parameter key: an {@code int[] {from, to}} asking for rows {@code from} to {@code to
+     * - 1} of the last layer's attention only (the other layers compute no weights, and the last
+     * only those rows), returned as one array (batch, heads, rows, tokens).
+     */
+    public static final String ATTENTION_ROWS = "attention-rows";
+
     /** Returns true if forward parameters ask for attention weights. */
     static boolean wantsAttention(PairList<String, Object> params) {
         return params != null && params.contains(RETURN_ATTENTION);
+    }
+
+    /** Returns the rows asked for with {@link #ATTENTION_ROWS}, or null. */
+    static int[] attentionRows(PairList<String, Object> params) {
+        return params == null ? null : (int[]) params.get(ATTENTION_ROWS);
+    }
+
+    /** Returns forward parameters that ask for rows of the last layer's attention. */
+    public static PairList<String, Object> withAttentionRows(int from, int to) {
+        PairList<String, Object> p = new PairList<>();
+        p.add(ATTENTION_ROWS, new int[] {from, to});
+        return p;
     }
 
     /** Returns forward parameters that ask for attention weights. */
@@ -123,9 +142,13 @@ public class CstBlock extends AbstractBlock {
         x = inputNorm.forward(ps, new NDList(x), training).head();
         x = dropout.forward(ps, new NDList(x), training).head();
         NDList attention = new NDList();
-        for (EncoderLayerBlock layer : layers) {
+        boolean rowsOnly = attentionRows(params) != null;
+        for (int l = 0; l < layers.size(); l++) {
+            EncoderLayerBlock layer = layers.get(l);
             NDList in = keyMask == null ? new NDList(x) : new NDList(x, keyMask);
-            NDList out = layer.forward(ps, in, training, params);
+            // rows of the last layer's attention need no weights from the other layers
+            boolean last = l == layers.size() - 1;
+            NDList out = layer.forward(ps, in, training, rowsOnly && !last ? null : params);
             x = out.head();
             if (out.size() > 1) {
                 attention.add(out.get(1));

@@ -139,6 +139,8 @@ public final class CstPredictor {
                         }
                     }
                 }
+                int rowFrom = rows == null ? 0 : Math.min(rows.from(), tokens);
+                int rowTo = rows == null ? 0 : Math.min(rows.to(), tokens);
                 NDList in =
                         new NDList(
                                 Tensors.of(m, v, new Shape(idx.size(), tokens, c.valueDim)),
@@ -150,23 +152,28 @@ public final class CstPredictor {
                                         new ParameterStore(m, false),
                                         in,
                                         false,
-                                        withAttention || rows != null
+                                        withAttention
                                                 ? CstBlock.withAttention()
-                                                : null);
+                                                : rowTo > rowFrom
+                                                        ? CstBlock.withAttentionRows(rowFrom, rowTo)
+                                                        : null);
                 float[] y = result.head().toFloatArray();
                 List<float[]> att = new ArrayList<>();
                 for (int l = 1; withAttention && l < result.size(); l++) {
                     att.add(result.get(l).toFloatArray());
                 }
-                int rowFrom = rows == null ? 0 : Math.min(rows.from(), tokens);
-                int rowTo = rows == null ? 0 : Math.min(rows.to(), tokens);
+                // with all layers' weights, pick the rows of the last; else they are all there is
                 float[] selected =
-                        rowTo > rowFrom
-                                ? result.get(result.size() - 1)
-                                        .get(":, :, " + rowFrom + ":" + rowTo + ", :")
+                        rowTo <= rowFrom
+                                ? null
+                                : (withAttention
+                                                ? result.get(result.size() - 1)
+                                                        .get(
+                                                                ":, :, " + rowFrom + ":" + rowTo
+                                                                        + ", :")
+                                                : result.get(1))
                                         .mean(new int[] {1})
-                                        .toFloatArray()
-                                : null;
+                                        .toFloatArray();
                 for (int b = 0; b < idx.size(); b++) {
                     float[][] values = new float[tokens][c.valueDim];
                     for (int t = 0; t < tokens; t++) {

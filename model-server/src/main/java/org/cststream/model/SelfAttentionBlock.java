@@ -51,7 +51,9 @@ public class SelfAttentionBlock extends AbstractBlock {
         NDArray k = heads(key.forward(ps, new NDList(x), training).head(), batch, tokens, h, dh);
         NDArray v = heads(value.forward(ps, new NDList(x), training).head(), batch, tokens, h, dh);
         q = q.mul(Tensors.scalar(q, (float) (1 / Math.sqrt(dh))));
-        boolean wantWeights = CstBlock.wantsAttention(params);
+        int[] rows = CstBlock.attentionRows(params);
+        boolean wantWeights = CstBlock.wantsAttention(params) || rows != null;
+        String rowIndex = rows == null ? null : ":, :, " + rows[0] + ":" + rows[1] + ", :";
         int[] keyCounts = keyCounts(keyMask, batch, tokens);
         int fewestKeys = java.util.Arrays.stream(keyCounts).min().orElse(0);
         // keys: every token, the leading observed tokens (sliced, the common and cheap case), or
@@ -79,7 +81,7 @@ public class SelfAttentionBlock extends AbstractBlock {
         if (config.attention == CstConfig.Attention.FULL || fewestKeys <= config.landmarks) {
             NDArray w = masked(q.matMul(kk.transpose(0, 1, 3, 2)), bias).softmax(-1);
             attended = w.matMul(vv);
-            weights = wantWeights ? w : null;
+            weights = !wantWeights ? null : rows == null ? w : w.get(rowIndex);
         } else {
             NDArray ql = segments.matMul(qk);
             NDArray kl = segments.matMul(kk);
@@ -88,12 +90,16 @@ public class SelfAttentionBlock extends AbstractBlock {
             NDArray k3 = masked(ql.matMul(kk.transpose(0, 1, 3, 2)), bias).softmax(-1);
             NDArray z = pseudoInverse(k2, config.pinvIterations);
             attended = k1.matMul(z.matMul(k3.matMul(vv)));
-            weights = wantWeights ? k1.matMul(z).matMul(k3) : null;
+            // only the rows asked for: the full tokens x tokens product is costly for long windows
+            weights =
+                    !wantWeights
+                            ? null
+                            : (rows == null ? k1 : k1.get(rowIndex)).matMul(z).matMul(k3);
         }
         if (weights != null && sliced && fewestKeys < tokens) {
             // the columns of tokens that are not keys hold 0
-            NDArray rest =
-                    weights.getManager().zeros(new Shape(batch, h, tokens, tokens - fewestKeys));
+            long n = weights.getShape().get(2);
+            NDArray rest = weights.getManager().zeros(new Shape(batch, h, n, tokens - fewestKeys));
             weights = weights.concat(rest, -1);
         }
         NDArray merged = attended.transpose(0, 2, 1, 3).reshape(batch, tokens, config.modelDim);

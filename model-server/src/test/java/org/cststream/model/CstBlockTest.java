@@ -190,6 +190,31 @@ class CstBlockTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(CstConfig.Attention.class)
+    void attentionRowsAreThoseRowsOfTheLastLayersWeights(CstConfig.Attention attention) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ai.djl.engine.Engine.getInstance().setRandomSeed(6);
+            CstBlock b = initialised(m, observedKeys(attention), 40);
+            NDList in = withMask(m, 45, 40);
+
+            NDList all =
+                    b.forward(new ParameterStore(m, false), in, false, CstBlock.withAttention());
+            NDList rows =
+                    b.forward(
+                            new ParameterStore(m, false),
+                            in,
+                            false,
+                            CstBlock.withAttentionRows(5, 12));
+
+            assertThat(rows).hasSize(2);
+            assertThat(rows.get(1).getShape()).isEqualTo(new Shape(1, 2, 7, 45));
+            NDArray expected = all.get(all.size() - 1).get(":, :, 5:12, :");
+            assertThat(rows.get(1).sub(expected).abs().max().getFloat()).isLessThan(1e-5f);
+            assertThat(rows.head().sub(all.head()).abs().max().getFloat()).isLessThan(1e-6f);
+        }
+    }
+
     @Test
     void aModelThatAttendsToObservationsOnlyAsksForTheMask() {
         try (NDManager m = NDManager.newBaseManager()) {
