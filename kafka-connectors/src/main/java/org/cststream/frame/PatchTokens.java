@@ -49,4 +49,32 @@ public class PatchTokens {
         int base = (r * gridCols + c) * patchSize * patchSize;
         return values[base + (row % patchSize) * patchSize + (col % patchSize)];
     }
+
+    /** Returns the frame the patches were cut from: {@code frameHeight x frameWidth}, row-major. */
+    public float[] toFrame() {
+        return toFrame(values, patchSize, gridCols, frameHeight, frameWidth);
+    }
+
+    /**
+     * Returns patch values laid out as in {@link PatchTokens} as the frame they were cut from,
+     * leaving out the padding past its edge.
+     *
+     * @param patchValues patches in row-major grid order, each p x p row-major
+     * @param patchSize p
+     * @param gridCols patches per row of the grid
+     * @param height frame rows
+     * @param width frame columns
+     */
+    public static float[] toFrame(
+            float[] patchValues, int patchSize, int gridCols, int height, int width) {
+        float[] out = new float[height * width];
+        int p = patchSize;
+        for (int r = 0; r < height; r++) {
+            int base = ((r / p) * gridCols) * p * p + (r % p) * p;
+            for (int c = 0; c < width; c++) {
+                out[r * width + c] = patchValues[base + (c / p) * p * p + (c % p)];
+            }
+        }
+        return out;
+    }
 }

@@ -440,18 +440,8 @@ public final class FillBenchmark {
 
     /** Returns patch values as the frame they were cut from (height x width, row-major). */
     static float[] image(float[] patchValues, PatchTokens grid) {
-        PatchTokens t = new PatchTokens();
-        t.patchSize = grid.patchSize;
-        t.gridRows = grid.gridRows;
-        t.gridCols = grid.gridCols;
-        t.values = patchValues;
-        float[] out = new float[grid.frameHeight * grid.frameWidth];
-        for (int r = 0; r < grid.frameHeight; r++) {
-            for (int c = 0; c < grid.frameWidth; c++) {
-                out[r * grid.frameWidth + c] = t.valueAt(r, c);
-            }
-        }
-        return out;
+        return PatchTokens.toFrame(
+                patchValues, grid.patchSize, grid.gridCols, grid.frameHeight, grid.frameWidth);
     }
 
     private static List<FrameImages.Panel> pictures(

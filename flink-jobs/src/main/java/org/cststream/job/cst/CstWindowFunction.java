@@ -1,0 +1,298 @@
+package org.cststream.job.cst;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.cststream.frame.PatchTokens;
+import org.cststream.job.frames.SessionEvent;
+import org.cststream.metrics.CstMetrics;
+import org.cststream.metrics.MetricNames;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cuts each session's channel into windows for the CST, on a regular output grid.
+ *
+ * <p>The grid starts at the session's first frame and steps by the nominal period. A frame within
+ * {@code tolerance} periods of a grid time is that grid time's observed frame; a frame further off
+ * is an observation at its true time, and its grid time is filled. A window spans {@code T} grid
+ * times and emits its {@code S} newest; the {@code T - S} before them are context. Frames arrive in
+ * counter order (the ordering stage comes first), so a window is complete once a frame past its
+ * last grid time arrives; a session that sends nothing for {@code timeout} has what it sent so far
+ * emitted, so a stalled camera holds nothing back. Windows hold the observed frames at their true
+ * times and the grid times to fill.
+ *
+ * <p>A run of more than {@code maxGap} grid times without a frame is not filled: its grid times are
+ * skipped, counted ({@link MetricNames#FILL_SKIPPED}) and reported as a {@code fill-skipped} event,
+ * and the next window starts at the next frame.
+ */
+public class CstWindowFunction extends KeyedProcessFunction<String, PatchTokens, WindowRequest> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(CstWindowFunction.class);
+
+    /** Side output of skipped grid times. */
+    public static final OutputTag<SessionEvent> EVENTS =
+            new OutputTag<>("cst-events", TypeInformation.of(SessionEvent.class));
+
+    private final int windowFrames;
+    private final int step;
+    private final long periodNanos;
+    private final double tolerance;
+    private final long timeoutMillis;
+    private final int maxGap;
+
+    private transient ValueState<CstWindowState> state;
+    private transient MeterRegistry registry;
+
+    /**
+     * @param windowFrames grid times per window T (the model's), 2 or more
+     * @param step grid times each window emits S, 1 to T
+     * @param periodNanos grid period, ns, above 0
+     * @param tolerance fraction of a period within which a frame is on the grid, in (0, 0.5)
+     * @param timeoutMillis silence after which a session's open window is emitted, ms
+     * @param maxGap longest run of missing grid times that is filled
+     */
+    public CstWindowFunction(
+            int windowFrames,
+            int step,
+            long periodNanos,
+            double tolerance,
+            long timeoutMillis,
+            int maxGap) {
+        if (windowFrames < 2 || step < 1 || step > windowFrames) {
+            throw new IllegalArgumentException(
+                    "window of "
+                            + windowFrames
+                            + " grid times emitting "
+                            + step
+                            + "; need T >= 2 and 1 <= S <= T");
+        }
+        this.windowFrames = windowFrames;
+        this.step = step;
+        this.periodNanos = periodNanos;
+        this.tolerance = tolerance;
+        this.timeoutMillis = timeoutMillis;
+        this.maxGap = maxGap;
+    }
+
+    /** Returns the stage's key of a frame: session and channel. */
+    public static String keyOf(PatchTokens t) {
+        return t.sessionId
+                + "|"
+                + org.cststream.frame.Frame.channelLabel(t.channelName, t.channelNm);
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        state =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "cst-window", TypeInformation.of(CstWindowState.class)));
+        registry = CstMetrics.registry();
+    }
+
+    @Override
+    public void processElement(PatchTokens t, Context ctx, Collector<WindowRequest> out)
+            throws Exception {
+        CstWindowState s = state.value();
+        if (s != null
+                && (s.gridRows != t.gridRows
+                        || s.gridCols != t.gridCols
+                        || s.patchSize != t.patchSize)) {
+            LOG.warn(
+                    "frame size changed, CST grid restarted session={} counter={} from={}x{}"
+                            + " to={}x{} patches",
+                    t.sessionId,
+                    t.frameCounter,
+                    s.gridRows,
+                    s.gridCols,
+                    t.gridRows,
+                    t.gridCols);
+            emitUpTo(s, s.lastSlot + 1, ctx, out);
+            s = null;
+        }
+        if (s == null) {
+            s = start(t);
+        }
+        double position = (double) (t.acquisitionNanos - s.originNanos) / periodNanos;
+        long nearest = Math.round(position);
+        if (nearest < s.nextSlot - windowFrames) {
+            // older than any window still to come: its grid time was emitted long ago
+            LOG.debug(
+                    "frame too old for the CST stage session={} counter={} gridTime={}",
+                    t.sessionId,
+                    t.frameCounter,
+                    nearest);
+            return;
+        }
+        long gapFrom = Math.max(s.lastSlot + 1, s.nextSlot);
+        if (nearest - gapFrom > maxGap) {
+            // too long to fill: emit what is open, then skip the gap's grid times
+            emitUpTo(s, s.lastSlot + 1, ctx, out);
+            long skipped = nearest - s.nextSlot;
+            if (skipped > 0) {
+                skip(s, s.nextSlot, nearest, ctx);
+            }
+            s.nextSlot = nearest;
+            s.frames.clear();
+        }
+        CstWindowState.BufferedFrame f = new CstWindowState.BufferedFrame();
+        f.nanos = t.acquisitionNanos;
+        f.counter = t.frameCounter;
+        f.nearest = nearest;
+        f.slot = Math.abs(position - nearest) <= tolerance && nearest >= s.nextSlot ? nearest : -1;
+        f.hostReceiveNanos = t.hostReceiveNanos;
+        f.values = t.values;
+        s.frames.add(f);
+        s.lastSlot = Math.max(s.lastSlot, nearest);
+        s.lastArrivalMillis = ctx.timerService().currentProcessingTime();
+        // a window is complete once a frame past its newest grid time has arrived
+        while (s.nextSlot + step <= s.lastSlot) {
+            emitWindow(s, s.nextSlot + step, out);
+        }
+        state.update(s);
+        ctx.timerService().registerProcessingTimeTimer(s.lastArrivalMillis + timeoutMillis);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<WindowRequest> out)
+            throws Exception {
+        CstWindowState s = state.value();
+        if (s == null || timestamp < s.lastArrivalMillis + timeoutMillis) {
+            return;
+        }
+        if (s.nextSlot <= s.lastSlot) {
+            LOG.debug(
+                    "session silent, CST windows emitted session={} gridTimes={}..{}",
+                    s.sessionId,
+                    s.nextSlot,
+                    s.lastSlot);
+            emitUpTo(s, s.lastSlot + 1, ctx, out);
+            state.update(s);
+        }
+    }
+
+    private CstWindowState start(PatchTokens t) {
+        CstWindowState s = new CstWindowState();
+        s.originNanos = t.acquisitionNanos;
+        s.sessionId = t.sessionId;
+        s.cameraId = t.cameraId;
+        s.channelName = t.channelName;
+        s.channelNm = t.channelNm;
+        s.gridRows = t.gridRows;
+        s.gridCols = t.gridCols;
+        s.patchSize = t.patchSize;
+        s.frameHeight = t.frameHeight;
+        s.frameWidth = t.frameWidth;
+        s.binning = t.binning;
+        return s;
+    }
+
+    /** Emits windows until every grid time before {@code end} is emitted. */
+    private void emitUpTo(CstWindowState s, long end, Context ctx, Collector<WindowRequest> out) {
+        while (s.nextSlot < end) {
+            emitWindow(s, Math.min(end, s.nextSlot + step), out);
+        }
+    }
+
+    /** Emits the window whose emitted grid times are {@code s.nextSlot} to {@code to - 1}. */
+    private void emitWindow(CstWindowState s, long to, Collector<WindowRequest> out) {
+        long from = s.nextSlot;
+        long first = Math.max(0, to - windowFrames);
+        List<CstWindowState.BufferedFrame> observed = new ArrayList<>();
+        boolean[] covered = new boolean[(int) (to - from)];
+        long host = 0;
+        for (CstWindowState.BufferedFrame f : s.frames) {
+            // a frame belongs to the window when its nearest grid time does, on the grid or not
+            if (f.nearest >= first && f.nearest < to) {
+                observed.add(f);
+                host = Math.max(host, f.hostReceiveNanos);
+                if (f.slot >= from && f.slot < to) {
+                    covered[(int) (f.slot - from)] = true;
+                }
+            }
+        }
+        s.nextSlot = to;
+        // keep what the next window's context needs
+        long keepFrom = to + step - windowFrames;
+        s.frames.removeIf(f -> f.nearest < keepFrom - 1);
+        if (observed.isEmpty()) {
+            // nothing to fill from: cannot happen for a complete window, only at a gap's edge
+            return;
+        }
+        WindowRequest r = new WindowRequest();
+        r.key =
+                s.sessionId
+                        + "|"
+                        + org.cststream.frame.Frame.channelLabel(s.channelName, s.channelNm);
+        r.sessionId = s.sessionId;
+        r.cameraId = s.cameraId;
+        r.channelName = s.channelName;
+        r.channelNm = s.channelNm;
+        r.originNanos = s.originNanos;
+        r.periodNanos = periodNanos;
+        r.firstSlot = first;
+        r.emitFrom = from;
+        r.emitTo = to;
+        r.gridRows = s.gridRows;
+        r.gridCols = s.gridCols;
+        r.patchSize = s.patchSize;
+        r.frameHeight = s.frameHeight;
+        r.frameWidth = s.frameWidth;
+        r.binning = s.binning;
+        int n = observed.size();
+        r.observedNanos = new long[n];
+        r.observedCounters = new long[n];
+        r.observedSlots = new long[n];
+        r.observedValues = new float[n][];
+        for (int i = 0; i < n; i++) {
+            CstWindowState.BufferedFrame f = observed.get(i);
+            r.observedNanos[i] = f.nanos;
+            r.observedCounters[i] = f.counter;
+            r.observedSlots[i] = f.slot >= from && f.slot < to ? f.slot : -1;
+            r.observedValues[i] = f.values;
+        }
+        int queries = 0;
+        for (boolean c : covered) {
+            queries += c ? 0 : 1;
+        }
+        r.querySlots = new long[queries];
+        for (int i = 0, q = 0; i < covered.length; i++) {
+            if (!covered[i]) {
+                r.querySlots[q++] = from + i;
+            }
+        }
+        r.hostReceiveNanos = host;
+        out.collect(r);
+    }
+
+    private void skip(CstWindowState s, long from, long to, Context ctx) {
+        Counter.builder(MetricNames.FILL_SKIPPED)
+                .tag(MetricNames.TAG_SESSION, s.sessionId)
+                .register(registry)
+                .increment(to - from);
+        LOG.warn(
+                "gap too long to fill, grid times skipped session={} gridTimes={}..{} maxGap={}"
+                        + " (raise cst.max-gap to fill longer gaps)",
+                s.sessionId,
+                from,
+                to - 1,
+                maxGap);
+        SessionEvent e = new SessionEvent();
+        e.type = "fill-skipped";
+        e.sessionId = s.sessionId;
+        e.fromCounter = from;
+        e.toCounter = to - 1;
+        e.count = to - from;
+        ctx.output(EVENTS, e);
+    }
+}
