@@ -3,6 +3,7 @@ package org.cststream.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.cststream.job.cst.FillBenchmark;
+import org.cststream.job.cst.FrameModelTraining;
 import org.cststream.model.CstConfig;
 import org.cststream.model.SobolevLoss;
 import picocli.CommandLine.Command;
@@ -71,7 +72,7 @@ final class FillBench implements Callable<Integer> {
 
     @Option(
             names = "--lambda",
-            defaultValue = "0.01",
+            defaultValue = "0.001",
             description = "Weight of the Sobolev derivative terms. Default: ${DEFAULT-VALUE}.")
     float lambda;
 
@@ -133,6 +134,18 @@ final class FillBench implements Callable<Integer> {
         CstConfig config = CstConfig.widefieldSmall(patchSize);
         config.residualOutput = residual;
         config.modelDim = width;
+        FrameModelTraining.Settings training =
+                new FrameModelTraining.Settings(
+                        config,
+                        window,
+                        epochs,
+                        epochs,
+                        heldOut,
+                        inputNoise,
+                        new SobolevLoss(p, 3, lambda),
+                        4,
+                        1e-3f,
+                        seed);
         FillBenchmark.Result r =
                 FillBenchmark.run(
                         new FillBenchmark.Options(
@@ -140,12 +153,7 @@ final class FillBench implements Callable<Integer> {
                                 fps,
                                 binning,
                                 patchSize,
-                                window,
-                                epochs,
-                                heldOut,
-                                inputNoise,
-                                new SobolevLoss(p, 3, lambda),
-                                config,
+                                training,
                                 hide,
                                 burst,
                                 seed,

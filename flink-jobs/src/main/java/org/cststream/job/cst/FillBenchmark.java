@@ -1,7 +1,5 @@
 package org.cststream.job.cst;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -14,16 +12,13 @@ import java.util.Locale;
 import java.util.Random;
 import org.cststream.frame.FrameImages;
 import org.cststream.frame.PatchTokens;
-import org.cststream.model.CstConfig;
 import org.cststream.model.CstModel;
 import org.cststream.model.CstPredictor;
 import org.cststream.model.CstTrainer;
-import org.cststream.model.SobolevLoss;
 import org.cststream.model.spirals.NaturalCubicSpline;
 import org.cststream.model.window.FrameSequence;
 import org.cststream.model.window.FrameWindows;
 import org.cststream.model.window.WindowLayout;
-import org.cststream.model.window.WindowTask;
 import org.cststream.recording.RecordingReader;
 import org.cststream.recording.Recordings;
 
@@ -63,15 +58,10 @@ public final class FillBenchmark {
      * @param fps frames per second when the file has no times
      * @param binning spatial binning before patches
      * @param patchSize patch side, pixels
-     * @param windowFrames window length T
-     * @param epochs training epochs
-     * @param heldOut most frames hidden per training window
-     * @param inputNoise noise on the observed inputs in training, normalised units
-     * @param loss the Sobolev loss
-     * @param config the CST's sizes; its value size must be the patch's pixel count
+     * @param training how the CST is trained (its window length T is the benchmark's too)
      * @param hideFraction fraction of the test frames hidden, in each scheme
      * @param burst frames per burst in the burst scheme
-     * @param seed seed of training and of the hidden frames
+     * @param seed seed of the hidden frames
      * @param limit frames read at most, 0 for all
      * @param outDir where the table, pictures and model go
      * @param out progress lines
@@ -81,12 +71,7 @@ public final class FillBenchmark {
             double fps,
             int binning,
             int patchSize,
-            int windowFrames,
-            int epochs,
-            int heldOut,
-            float inputNoise,
-            SobolevLoss loss,
-            CstConfig config,
+            FrameModelTraining.Settings training,
             double hideFraction,
             int burst,
             long seed,
@@ -126,19 +111,17 @@ public final class FillBenchmark {
         PatchSequences.Prepared prepared;
         try (RecordingReader reader = Recordings.open(o.input())) {
             out.println("fill: " + reader.describe());
-            prepared =
-                    PatchSequences.read(
-                            reader,
-                            PatchSequences.Settings.defaults(o.fps(), o.binning(), o.patchSize()),
-                            0,
-                            o.limit());
+            prepared = PatchSequences.read(reader, preparation(o), 0, o.limit());
         }
         FrameSequence seq = prepared.sequence();
         int n = seq.size();
         int trainEnd = (int) Math.round(0.7 * n);
         int validationStart = (int) Math.round(0.85 * trainEnd);
         WindowLayout layout =
-                WindowLayout.of(prepared.first(), medianStep(seq.times()), o.windowFrames());
+                WindowLayout.of(
+                        prepared.first(),
+                        FrameModelTraining.medianStep(seq.times()),
+                        o.training().windowFrames());
         out.printf(
                 Locale.ROOT,
                 "fill: %d frames of %d x %d (after binning %d), %d x %d patches of %d;"
@@ -157,65 +140,22 @@ public final class FillBenchmark {
                 n - 1);
 
         // train the CST on the first part of the recording
-        List<FrameSequence> train = List.of(seq.slice(0, validationStart));
-        List<FrameSequence> validation = List.of(seq.slice(validationStart, trainEnd));
-        CstConfig config = o.config();
-        if (config.valueDim != layout.patchValues() || config.coordDim != 3) {
-            throw new IllegalArgumentException(
-                    "the CST takes "
-                            + config.valueDim
-                            + " values and "
-                            + config.coordDim
-                            + " coordinates per token; patches of "
-                            + layout.patchSize()
-                            + " pixels need "
-                            + layout.patchValues()
-                            + " values and 3 coordinates (t, row, col)");
-        }
-        ai.djl.engine.Engine.getInstance().setRandomSeed((int) o.seed());
-        CstModel model = CstModel.create(config, WindowTask.normalisation(train, config.valueDim));
+        FrameModelTraining.Trained trained =
+                FrameModelTraining.train(
+                        seq.slice(0, validationStart),
+                        seq.slice(validationStart, trainEnd),
+                        prepared,
+                        layout.periodSeconds(),
+                        o.training(),
+                        out,
+                        "fill: CST");
+        CstModel model = trained.model();
+        CstTrainer.Report report = trained.report();
         try {
-            WindowTask task =
-                    new WindowTask(
-                            layout,
-                            train,
-                            validation,
-                            model,
-                            new WindowTask.Settings(
-                                    o.heldOut(),
-                                    16,
-                                    2 * o.windowFrames(),
-                                    o.inputNoise(),
-                                    o.loss()));
-            CstTrainer.Report report =
-                    new CstTrainer(
-                                    new CstTrainer.Settings(
-                                            o.epochs(),
-                                            o.epochs(),
-                                            4,
-                                            1e-3f,
-                                            1e-7f,
-                                            o.seed(),
-                                            false,
-                                            Math.min(2, o.epochs() - 1),
-                                            true,
-                                            1f))
-                            .train(
-                                    model,
-                                    task,
-                                    "fill",
-                                    (epoch, max, message) ->
-                                            out.printf(
-                                                    Locale.ROOT,
-                                                    "fill: CST train %d/%d %s%n",
-                                                    epoch,
-                                                    max,
-                                                    message));
-            ObjectNode notes = new ObjectMapper().createObjectNode();
-            notes.put("trainedOn", o.input().toString());
-            notes.put("frames", validationStart);
-            notes.set("window", new ObjectMapper().valueToTree(layout));
-            model.save(o.outDir().resolve(MODEL_DIR), notes);
+            model.save(
+                    o.outDir().resolve(MODEL_DIR),
+                    FrameModelTraining.notes(
+                            o.input().toString(), validationStart, layout, preparation(o), report));
 
             // hide frames of the last part and fill them with every method
             List<Row> rows = new ArrayList<>();
@@ -230,7 +170,7 @@ public final class FillBenchmark {
                 float[][][] filled = new float[METHODS.size()][][];
                 filled[0] = fillCst(model, layout, seq, hidden, targets);
                 filled[1] = fillLinear(seq, hidden, targets);
-                filled[2] = fillSpline(seq, hidden, targets, o.windowFrames());
+                filled[2] = fillSpline(seq, hidden, targets, layout.frames());
                 filled[3] = fillHold(seq, hidden, targets);
                 for (int m = 0; m < METHODS.size(); m++) {
                     double[] e = new double[targets.length];
@@ -477,13 +417,8 @@ public final class FillBenchmark {
         return Math.max(1, 480 / Math.max(g.frameWidth, g.frameHeight));
     }
 
-    private static double medianStep(double[] times) {
-        double[] d = new double[times.length - 1];
-        for (int i = 1; i < times.length; i++) {
-            d[i - 1] = times[i] - times[i - 1];
-        }
-        Arrays.sort(d);
-        return d[d.length / 2];
+    private static PatchSequences.Settings preparation(Options o) {
+        return PatchSequences.Settings.defaults(o.fps(), o.binning(), o.patchSize());
     }
 
     private static double mean(double[] v) {
