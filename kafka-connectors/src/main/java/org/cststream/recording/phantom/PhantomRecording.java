@@ -24,18 +24,19 @@ import org.cststream.recording.SplitMix64;
  *   offset + B_c(p) * bleach_c(t) * (1 + x(p, t) [calcium channels only]) * exp(-g_c(p) h(p, t))
  * </pre>
  *
- * plus shot noise (variance = counts above the offset, plus 4 counts^2 of read noise), rounded and
- * clipped to 16 bits. Here {@code x} is the neural dF/F (the ground truth, {@link #neuralFrame}):
- * the parcel traces through the parcel map with smoothed borders, plus visual cortex's response to
- * drifting gratings when stimuli are on. {@code h} is blood absorbance: vasomotion near 0.1 Hz
- * along vessel-shaped structures (each vessel tree with its own phase), slower parenchymal
- * oscillations over a smooth field, and neurovascular coupling (x convolved with a gamma
- * hemodynamic response peaking at 0.8 s). {@code g_c(p)} is the channel's absorption gain, larger
- * on vessels and different per channel (isosbestic 1.3, 470 nm 1.0, 575 nm 0.5), so the ratio of
- * the channels' hemodynamic dF/F varies from pixel to pixel. {@code B_c(p)} is the resting image:
- * the channel's brightness (isosbestic 45%, 470 nm 100%, 575 nm 70% of {@code photons}) times its
- * own illumination pattern, times tissue (dimmer outside the brain and on vessels), times a glint
- * that saturates a small spot. Bleaching lowers each channel by 15% with its own time constant.
+ * plus shot noise (variance = {@code countsPerElectron} times the counts above the offset, plus 4
+ * counts^2 of read noise), rounded and clipped to 16 bits. Here {@code x} is the neural dF/F (the
+ * ground truth, {@link #neuralFrame}): the parcel traces through the parcel map with smoothed
+ * borders, plus visual cortex's response to drifting gratings when stimuli are on. {@code h} is
+ * blood absorbance: vasomotion near 0.1 Hz along vessel-shaped structures (each vessel tree with
+ * its own phase), slower parenchymal oscillations over a smooth field, and neurovascular coupling
+ * (x convolved with a gamma hemodynamic response peaking at 0.8 s). {@code g_c(p)} is the channel's
+ * absorption gain, larger on vessels and different per channel (isosbestic 1.3, 470 nm 1.0, 575 nm
+ * 0.5), so the ratio of the channels' hemodynamic dF/F varies from pixel to pixel. {@code B_c(p)}
+ * is the resting image: the channel's brightness (isosbestic 45%, 470 nm 100%, 575 nm 70% of {@code
+ * photons}) times its own illumination pattern, times tissue (dimmer outside the brain and on
+ * vessels), times a glint that saturates a small spot. Bleaching lowers each channel by 15% with
+ * its own time constant.
  *
  * <p>Deterministic: the same settings give the same pixels for any read order and thread. Frames
  * carry their channel's wavelength and their acquisition time (frame index / fps, plus jitter);
@@ -423,7 +424,8 @@ public final class PhantomRecording implements RecordingReader {
             double signal = b[p] * bleach * (o.neural() ? 1 + x : 1) * Math.exp(-g[p] * h);
             double mean = settings.offset + Math.max(0, signal);
             if (rng != null) {
-                mean += Math.sqrt(Math.max(0, signal) + READ_NOISE_VARIANCE) * rng.nextGaussian();
+                double variance = settings.countsPerElectron * Math.max(0, signal);
+                mean += Math.sqrt(variance + READ_NOISE_VARIANCE) * rng.nextGaussian();
                 mean = Math.max(0, Math.min(65535, Math.rint(mean)));
             }
             out[p] = (float) mean;

@@ -66,6 +66,13 @@ public final class PhantomSettings {
     /** Camera offset, counts. */
     public final double offset;
 
+    /**
+     * Counts per photo-electron: shot noise has variance {@code countsPerElectron} times the counts
+     * above the offset. The default, 0.1, is a binned sCMOS pixel of about 10^5 electrons at 10^4
+     * counts (0.3% noise).
+     */
+    public final double countsPerElectron;
+
     /** Whether fluorescence bleaches slowly (15% over minutes, per channel). */
     public final boolean bleaching;
 
@@ -98,6 +105,7 @@ public final class PhantomSettings {
         neuralScale = b.neuralScale;
         photons = b.photons;
         offset = b.offset;
+        countsPerElectron = b.countsPerElectron;
         bleaching = b.bleaching;
         glint = b.glint;
         jitterNanos = b.jitterNanos;
@@ -138,6 +146,7 @@ public final class PhantomSettings {
         b.neuralScale = neuralScale;
         b.photons = photons;
         b.offset = offset;
+        b.countsPerElectron = countsPerElectron;
         b.bleaching = bleaching;
         b.glint = glint;
         b.jitterNanos = jitterNanos;
@@ -157,8 +166,9 @@ public final class PhantomSettings {
      * {@code frames}, {@code fps}, {@code channels} (e.g. 470/405 or 470/395/575), {@code
      * isosbestic} (nm), {@code start} (index of the first frame's channel), {@code seed}, {@code
      * stimuli}, {@code bleaching}, {@code glint} (on/off), {@code hemo}, {@code coupling}, {@code
-     * neural-scale}, {@code photons}, {@code offset}, {@code jitter-ms}, {@code lost} (fraction),
-     * {@code neural} (auto, higley, synthetic), {@code data} (folder).
+     * neural-scale}, {@code photons}, {@code offset}, {@code counts-per-electron}, {@code
+     * jitter-ms}, {@code lost} (fraction), {@code neural} (auto, higley, synthetic), {@code data}
+     * (folder).
      *
      * @param spec the input spec
      * @param defaults the builder the keys are applied to
@@ -253,6 +263,9 @@ public final class PhantomSettings {
             case "offset":
                 b.offset(Double.parseDouble(value));
                 break;
+            case "counts-per-electron":
+                b.countsPerElectron(Double.parseDouble(value));
+                break;
             case "jitter-ms":
                 b.jitterNanos(Math.round(Double.parseDouble(value) * 1e6));
                 break;
@@ -276,7 +289,8 @@ public final class PhantomSettings {
                                 + key
                                 + "'; keys: size, frames, fps, channels, isosbestic, start, seed,"
                                 + " stimuli, bleaching, glint, hemo, coupling, neural-scale,"
-                                + " photons, offset, jitter-ms, lost, neural, data");
+                                + " photons, offset, counts-per-electron, jitter-ms, lost, neural,"
+                                + " data");
         }
     }
 
@@ -308,7 +322,8 @@ public final class PhantomSettings {
                 Locale.ROOT,
                 "phantom:size=%dx%d,frames=%d,fps=%s,channels=%s,isosbestic=%d,start=%d,seed=%d,"
                         + "stimuli=%s,hemo=%s,coupling=%s,neural-scale=%s,photons=%s,offset=%s,"
-                        + "bleaching=%s,glint=%s,jitter-ms=%s,lost=%s,neural=%s",
+                        + "counts-per-electron=%s,bleaching=%s,glint=%s,jitter-ms=%s,lost=%s,"
+                        + "neural=%s",
                 width,
                 height,
                 frames,
@@ -323,6 +338,7 @@ public final class PhantomSettings {
                 neuralScale,
                 photons,
                 offset,
+                countsPerElectron,
                 bleaching ? "on" : "off",
                 glint ? "on" : "off",
                 jitterNanos / 1e6,
@@ -346,6 +362,7 @@ public final class PhantomSettings {
         private double neuralScale = 1;
         private double photons = 12000;
         private double offset = 100;
+        private double countsPerElectron = 0.1;
         private boolean bleaching = true;
         private boolean glint = true;
         private long jitterNanos;
@@ -417,6 +434,11 @@ public final class PhantomSettings {
 
         public Builder offset(double v) {
             offset = v;
+            return this;
+        }
+
+        public Builder countsPerElectron(double v) {
+            countsPerElectron = v;
             return this;
         }
 
@@ -524,6 +546,11 @@ public final class PhantomSettings {
                     offset >= 0 && offset <= 5000,
                     "offset must be in [0, 5000] counts",
                     offset);
+            check(
+                    problems,
+                    countsPerElectron > 0 && countsPerElectron <= 100,
+                    "counts-per-electron must be in (0, 100]",
+                    countsPerElectron);
             if (jitterNanos < 0 || jitterNanos > 1_000_000_000L) {
                 problems.add("jitter must be in [0, 1000] ms, was " + jitterNanos / 1e6 + " ms");
             }
