@@ -303,6 +303,8 @@ public class ChannelAssignFunction extends KeyedProcessFunction<String, Frame, F
             double[] d = new double[order.length];
             for (int c = 0; c < order.length; c++) {
                 d[c] = sig.distance(st.references, c * cells, st.referenceMeans[c]);
+            }
+            for (int c = 0; c < order.length; c++) {
                 if (d[c] < d[best]) {
                     best = c;
                 }

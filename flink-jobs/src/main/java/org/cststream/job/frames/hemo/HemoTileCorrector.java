@@ -15,10 +15,11 @@ import org.cststream.job.frames.hemo.TileGeometry.Rect;
  * <p>Moments are plain averages over the first {@code calibrationFrames} pairs and exponentially
  * weighted after that (weight {@code max(1/(k+1), 1 - exp(-dt/tau))}, so the switch is smooth).
  * Regression uses them from the first pairs on; the MMSE estimator of a block is first computed
- * when calibration ends, then again every {@code updateFrames} pairs, blocks staggered so that
- * about one in {@code updateFrames} is recomputed per pair. Until a block has its estimator, its
- * pixels are corrected by regression. A pair without an isosbestic frame leaves every moment
- * unchanged and is corrected with the isosbestic deviation taken as zero.
+ * when calibration ends, again each time its samples have doubled (an estimator from few samples is
+ * noisy), then every {@code updateFrames} pairs (see {@link #isDue}). Until a block has its
+ * estimator, its pixels are corrected by regression; the tile counts as calibrated once every block
+ * has one. A pair without an isosbestic frame leaves every moment unchanged and is corrected with
+ * the isosbestic deviation taken as zero.
  */
 public final class HemoTileCorrector implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -117,13 +118,13 @@ public final class HemoTileCorrector implements Serializable {
             st.squaredWeights = (1 - w) * (1 - w) * st.squaredWeights + w * w;
         }
         int flagged = regression(st, rel, window.width(), f1, f2, haveIsosbestic, w, calibrated, r);
+        r.calibrated = calibrated;
         if (layout != null) {
             flagged = mmse(st, layout, f1, f2, haveIsosbestic, w, r);
         }
         st.frames++;
         st.lastNanos = nanos;
         zScore(st, r, dt);
-        r.calibrated = calibrated;
         r.implausible = flagged;
         return r;
     }
@@ -302,10 +303,10 @@ public final class HemoTileCorrector implements Serializable {
             boolean haveIso,
             double w,
             Result r) {
-        long sinceCalibration = st.frames + 1 - settings.calibrationFrames();
-        int k = settings.updateFrames();
+        long seen = st.frames + 1;
         int blocks = layout.blocks();
         int flagged = 0;
+        boolean allReady = true;
         for (int j = 0; j < blocks; j++) {
             int[] nbr = layout.neighbourhood[j];
             int n = nbr.length;
@@ -319,8 +320,7 @@ public final class HemoTileCorrector implements Serializable {
             if (haveIso) {
                 updateCovariance(st, layout.covOffset[j], mo, v, w);
             }
-            if (sinceCalibration >= 0
-                    && (st.blockReady[j] == 0 || sinceCalibration % k == (long) j * k / blocks)) {
+            if (isDue(seen, j, blocks, st.blockReady[j] != 0)) {
                 st.blockFlagged[j] =
                         MmseEstimator.compute(
                                 st.blockCov,
@@ -333,6 +333,7 @@ public final class HemoTileCorrector implements Serializable {
                 st.blockReady[j] = 1;
                 r.estimatorUpdates++;
             }
+            allReady &= st.blockReady[j] != 0;
             if (st.blockReady[j] == 0) {
                 continue;
             }
@@ -351,7 +352,28 @@ public final class HemoTileCorrector implements Serializable {
                 r.corrected[ownInterior[o]] = (float) x;
             }
         }
+        r.calibrated = allReady;
         return flagged;
+    }
+
+    /**
+     * Returns whether block j of {@code blocks} recomputes its estimator at the {@code seen}-th
+     * pair: first when calibration ends, then each time its samples have doubled while that is
+     * sooner than {@code updateFrames}, then every {@code updateFrames} pairs. The first
+     * computations and the doublings are spread over half a calibration window and the regular ones
+     * over a whole update period, block by block, so no pair pays for every block at once.
+     */
+    boolean isDue(long seen, int j, int blocks, boolean ready) {
+        long c = settings.calibrationFrames();
+        long k = settings.updateFrames();
+        long u = seen - (long) j * Math.max(1, c / 2) / blocks;
+        if (!ready) {
+            return u >= c;
+        }
+        if (u > c && u < k && u % c == 0 && Long.bitCount(u / c) == 1) {
+            return true;
+        }
+        return seen >= k && (seen - (long) j * k / blocks) % k == 0;
     }
 
     /** Returns the effective number of samples behind the moments: 1 / (sum of squared weights). */

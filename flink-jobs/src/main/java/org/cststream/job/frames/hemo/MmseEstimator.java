@@ -90,17 +90,15 @@ public final class MmseEstimator {
         double s2 = median(cValues);
         double cMax = max(cValues);
         double edge = noiseEdge(n, samples);
-        // C^-1 (eigenvalues raised to the noise floor s2) and (C - s2 I)^+ over the directions
-        // above the noise edge
+        // C^-1 and (C - s2 I)^+, both over the directions above the noise edge: regressing on the
+        // isosbestic channel's noise-only directions would fit its noise
         double[] inv = new double[n];
         double[] signalInv = new double[n];
         for (int k = 0; k < n; k++) {
             double l = cValues[k];
-            // the isosbestic covariance holds its noise too: no eigenvalue truly lies below s2
-            double lf = Math.max(l, s2);
-            inv[k] = lf > RELATIVE_TOLERANCE * cMax && lf > 0 ? 1 / lf : 0;
-            double ls = l - s2;
-            signalInv[k] = l > s2 * edge && ls > RELATIVE_TOLERANCE * cMax ? 1 / ls : 0;
+            boolean signal = l > s2 * edge && l - s2 > RELATIVE_TOLERANCE * cMax;
+            inv[k] = signal ? 1 / l : 0;
+            signalInv[k] = signal ? 1 / (l - s2) : 0;
         }
         double[][] bv = multiply(b, cEig.vectors);
         double[][] bcInv = multiply(bv, transposeScaled(cEig.vectors, inv));
