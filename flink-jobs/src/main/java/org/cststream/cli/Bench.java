@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
  */
 @Command(
         name = "bench",
-        subcommands = {SpiralsBench.class, ModelBench.class},
+        subcommands = {SpiralsBench.class, ModelBench.class, HemoBench.class},
         mixinStandardHelpOptions = true,
         description =
                 "Print sustained frames/s and latency p50/p99 of the main job at full"

@@ -82,6 +82,37 @@ public class DffFunction extends KeyedProcessFunction<String, Frame, DffFrame> {
             s.height = frame.height;
             s.f0 = new float[frame.width * frame.height];
         }
+        int[] counts = new int[2];
+        float[] dff = update(s, frame, tauNanos, warmupFrames, minBaseline, counts);
+        int saturated = counts[0];
+        int lowBaseline = counts[1];
+        baselines.put(channel, s);
+        if (saturated > 0) {
+            invalid(frame, "saturated", saturated);
+        }
+        if (lowBaseline > 0) {
+            invalid(frame, "low-baseline", lowBaseline);
+        }
+        DffFrame d = DffFrame.from(frame, dff);
+        d.invalidPixels = saturated + lowBaseline;
+        out.collect(d);
+    }
+
+    /**
+     * Computes the dF/F of one frame against its channel's baseline by this operator's rule (see
+     * the class comment) and updates the baseline; for the in-process runs of benchmarks.
+     *
+     * @param s the channel's baseline, sized for the frame; updated
+     * @param counts receives the saturated pixels at [0] and the low-baseline pixels at [1]
+     * @return dF/F per pixel, row-major
+     */
+    public static float[] update(
+            BaselineState s,
+            Frame frame,
+            long tauNanos,
+            int warmupFrames,
+            double minBaseline,
+            int[] counts) {
         float[] f = PixelConversion.toFloats(frame);
         float saturation = (float) frame.pixelType.saturationValue();
         double weight;
@@ -116,16 +147,9 @@ public class DffFunction extends KeyedProcessFunction<String, Frame, DffFrame> {
         }
         s.frames++;
         s.lastAcquisitionNanos = frame.acquisitionNanos;
-        baselines.put(channel, s);
-        if (saturated > 0) {
-            invalid(frame, "saturated", saturated);
-        }
-        if (lowBaseline > 0) {
-            invalid(frame, "low-baseline", lowBaseline);
-        }
-        DffFrame d = DffFrame.from(frame, dff);
-        d.invalidPixels = saturated + lowBaseline;
-        out.collect(d);
+        counts[0] = saturated;
+        counts[1] = lowBaseline;
+        return dff;
     }
 
     private void invalid(Frame frame, String kind, int pixels) {

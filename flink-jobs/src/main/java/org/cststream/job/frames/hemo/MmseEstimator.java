@@ -27,17 +27,17 @@ import java.util.Arrays;
  *       several times.
  * </ul>
  *
- * A pixel's estimate is flagged implausible when its signal variance comes out below {@value
- * #IMPLAUSIBLE_FRACTION} times its calcium variance (negative): the isosbestic channel then
- * "explains" more than the calcium channel holds, which a swapped channel or a broken model
- * produces.
+ * A pixel's estimate is flagged implausible when its signal variance comes out below minus {@value
+ * #IMPLAUSIBLE_FRACTION} times its calcium variance: the isosbestic channel then "explains" half as
+ * much again as the calcium channel holds, which sampling error alone does not produce but an
+ * isosbestic channel that is not one (or a broken model) does.
  */
 public final class MmseEstimator {
     /** Pseudo-inverses drop eigenvalues below this fraction of the largest. */
     static final double RELATIVE_TOLERANCE = 1e-9;
 
     /** Signal variance below minus this fraction of the calcium variance is implausible. */
-    public static final double IMPLAUSIBLE_FRACTION = 0.1;
+    public static final double IMPLAUSIBLE_FRACTION = 0.5;
 
     private MmseEstimator() {}
 
