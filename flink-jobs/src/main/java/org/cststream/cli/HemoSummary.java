@@ -10,7 +10,8 @@ import java.util.Locale;
  * @param isosbestic label of the isosbestic channel
  * @param correctedFrames distinct calcium frames that came out corrected
  * @param swaps channel swaps the job found and corrected
- * @param uncheckedOrder true if the start-of-session check of the channel order was inconclusive
+ * @param uncheckedOrder true if the start-of-session check of the channels was inconclusive or
+ *     found the tags suspect
  * @param calibratedAt counter of the first calibrated frame, or -1
  * @param pixels brain pixels compared with the truth (0 without a truth)
  * @param framesCompared corrected frames compared with the truth, after calibration
@@ -39,7 +40,10 @@ public record HemoSummary(
                         "channels         isosbestic %s; %d swap(s) found and corrected%s%n",
                         isosbestic,
                         swaps,
-                        uncheckedOrder ? "; start check inconclusive (see the events topic)" : ""));
+                        uncheckedOrder
+                                ? "; the channel check raised a doubt (see the channel-check"
+                                        + " event)"
+                                : ""));
         s.append(
                 String.format(
                         Locale.ROOT,

@@ -26,7 +26,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>A frame that carries a channel (wavelength or name) keeps it: tags come from the
- *       acquisition software with each frame and are trusted.
+ *       acquisition software with each frame and are trusted. They are checked once per session all
+ *       the same: when the first {@code checkFrames} frames of each channel show the channel tagged
+ *       isosbestic not to be the dimmest, a {@code channel-check} event and a warning say that the
+ *       tags look wrong (the frames keep them).
  *   <li>An untagged frame gets the configured alternation ({@code channels.order}, e.g. 470, 405)
  *       by its camera counter: channel = order[(counter - first counter + shift) mod N]. A dropped
  *       frame leaves a gap in the counter, so the alternation stays in step after it.
@@ -114,6 +117,9 @@ public class ChannelAssignFunction extends KeyedProcessFunction<String, Frame, F
     @Override
     public void processElement(Frame frame, Context ctx, Collector<Frame> out) throws Exception {
         if (frame.channelNm > 0 || !frame.channelName.isEmpty() || order.length == 0) {
+            if (startCheck && frame.channelName.isEmpty()) {
+                checkTags(frame, ctx);
+            }
             out.collect(frame);
             return;
         }
@@ -271,6 +277,68 @@ public class ChannelAssignFunction extends KeyedProcessFunction<String, Frame, F
         for (Frame f : held) {
             accept(st, f, channelIndex(st, f.frameCounter, st.shift), ChannelSignature.of(f), out);
         }
+    }
+
+    /**
+     * The start check for tagged frames: the tags are kept, but if the channel tagged isosbestic is
+     * not the dimmest a {@code channel-check} event and a warning say the tags look wrong.
+     */
+    private void checkTags(Frame frame, Context ctx) throws Exception {
+        ChannelAssignState st = state.value();
+        if (st == null) {
+            st = new ChannelAssignState();
+        }
+        if (st.tagsChecked) {
+            return;
+        }
+        int index = -1;
+        for (int c = 0; c < order.length; c++) {
+            if (order[c] == frame.channelNm) {
+                index = c;
+            }
+        }
+        if (index < 0) {
+            return;
+        }
+        if (st.tagSums.length != order.length) {
+            st.tagSums = new double[order.length];
+            st.tagCounts = new int[order.length];
+        }
+        st.tagSums[index] += ChannelSignature.of(frame).mean;
+        st.tagCounts[index]++;
+        if (Arrays.stream(st.tagCounts).allMatch(n -> n >= checkFrames)) {
+            st.tagsChecked = true;
+            double[] mean = new double[order.length];
+            int dimmest = 0;
+            for (int c = 0; c < order.length; c++) {
+                mean[c] = st.tagSums[c] / st.tagCounts[c];
+                if (mean[c] < mean[dimmest]) {
+                    dimmest = c;
+                }
+            }
+            if (dimmest != isosbesticIndex
+                    && mean[dimmest] < (1 - BRIGHTNESS_MARGIN) * mean[isosbesticIndex]) {
+                SessionEvent e = event(st, SessionEvent.CHANNEL_CHECK, ctx);
+                e.fromCounter = frame.frameCounter;
+                e.toCounter = frame.frameCounter;
+                e.channel = label(dimmest);
+                StringBuilder b = new StringBuilder();
+                for (int c = 0; c < order.length; c++) {
+                    b.append(String.format(Locale.ROOT, " %s %.0f counts", label(c), mean[c]));
+                }
+                e.detail =
+                        "the tags look wrong: frames tagged "
+                                + label(dimmest)
+                                + " are the dimmest, not those tagged "
+                                + label(isosbesticIndex)
+                                + " (the isosbestic channel):"
+                                + b
+                                + "; tags are kept, check the source's channel order";
+                ctx.output(JobOutputs.EVENTS, e);
+                LOG.warn("channel tags suspect session={} detail=\"{}\"", e.sessionId, e.detail);
+            }
+        }
+        state.update(st);
     }
 
     private String describeBrightness(ChannelAssignState st, double[] mean) {

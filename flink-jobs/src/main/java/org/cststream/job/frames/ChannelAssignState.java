@@ -36,5 +36,14 @@ public class ChannelAssignState {
     /** Swaps found so far in this session. */
     public int swaps;
 
+    /** Tagged frames: summed mean brightness per configured channel, for the start check. */
+    public double[] tagSums = new double[0];
+
+    /** Tagged frames: frames summed per configured channel. */
+    public int[] tagCounts = new int[0];
+
+    /** Tagged frames: true once the start check has been made. */
+    public boolean tagsChecked;
+
     public ChannelAssignState() {}
 }

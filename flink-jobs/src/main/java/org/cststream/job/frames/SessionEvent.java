@@ -20,7 +20,10 @@ public class SessionEvent {
      */
     public static final String CHANNEL_SWAP = "channel-swap";
 
-    /** The start-of-session check of the channel order could not decide; the order was kept. */
+    /**
+     * The start-of-session check of the channel order could not decide (the order was kept), or
+     * found the channel tags of tagged frames suspect (the tags were kept).
+     */
     public static final String CHANNEL_CHECK = "channel-check";
 
     /** The hemodynamic correction of a channel finished calibrating at {@code fromCounter}. */

@@ -96,6 +96,22 @@ class ChannelAssignFunctionTest {
     }
 
     @Test
+    void saysWhenTagsLookSwappedButKeepsThem() throws Exception {
+        open(List.of(470, 405), 405);
+
+        for (int c = 0; c < 8; c++) {
+            // tagged 470 on the dim frames and 405 on the bright ones
+            Frame f = frame("s-tags", c, c % 2 == 0 ? 405 : 470, false);
+            f.channelNm = c % 2 == 0 ? 470 : 405;
+            send(f);
+        }
+
+        assertThat(channels()).containsExactly(470, 405, 470, 405, 470, 405, 470, 405);
+        assertThat(events(SessionEvent.CHANNEL_CHECK)).hasSize(1);
+        assertThat(events(SessionEvent.CHANNEL_CHECK).get(0).detail).contains("tags look wrong");
+    }
+
+    @Test
     void assignsTheAlternationAfterTheStartCheck() throws Exception {
         open(List.of(470, 405), 405);
 
