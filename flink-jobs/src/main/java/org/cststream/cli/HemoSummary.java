@@ -55,9 +55,9 @@ public record HemoSummary(
             s.append(
                     String.format(
                             Locale.ROOT,
-                            "vs truth         correlation with the phantom's neural signal, median"
-                                    + " over %d brain pixels, %d frames after calibration:%n"
-                                    + "                 corrected %.3f, uncorrected dF/F %.3f%n",
+                            "vs truth         median per-pixel correlation with the phantom's"
+                                + " neural signal (%d brain%n                 pixels, %d frames"
+                                + " after calibration): corrected %.3f, uncorrected dF/F %.3f%n",
                             pixels,
                             framesCompared,
                             correctedCorrelation,
