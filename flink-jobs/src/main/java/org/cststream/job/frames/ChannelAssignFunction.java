@@ -253,7 +253,7 @@ public class ChannelAssignFunction extends KeyedProcessFunction<String, Frame, F
                             brightness.trim());
                 }
             } else {
-                SessionEvent e = event(st, SessionEvent.CHANNEL_CHECK, ctx);
+                SessionEvent e = event(SessionEvent.CHANNEL_CHECK, ctx);
                 e.fromCounter = st.pending.length > 0 ? st.pending[0].frameCounter : 0;
                 e.toCounter = e.fromCounter;
                 e.detail =
@@ -318,7 +318,7 @@ public class ChannelAssignFunction extends KeyedProcessFunction<String, Frame, F
             }
             if (dimmest != isosbesticIndex
                     && mean[dimmest] < (1 - BRIGHTNESS_MARGIN) * mean[isosbesticIndex]) {
-                SessionEvent e = event(st, SessionEvent.CHANNEL_CHECK, ctx);
+                SessionEvent e = event(SessionEvent.CHANNEL_CHECK, ctx);
                 e.fromCounter = frame.frameCounter;
                 e.toCounter = frame.frameCounter;
                 e.channel = label(dimmest);
@@ -479,7 +479,7 @@ public class ChannelAssignFunction extends KeyedProcessFunction<String, Frame, F
         // the references need no change: they were learned from frames labelled right, and
         // the suspects that fit another channel were held out of them
         int n = order.length;
-        SessionEvent e = event(st, SessionEvent.CHANNEL_SWAP, ctx);
+        SessionEvent e = event(SessionEvent.CHANNEL_SWAP, ctx);
         e.fromCounter = fromCounter;
         e.toCounter = fromCounter;
         e.count = Math.floorMod(shift - previous, n);
@@ -510,7 +510,7 @@ public class ChannelAssignFunction extends KeyedProcessFunction<String, Frame, F
         }
     }
 
-    private SessionEvent event(ChannelAssignState st, String type, Context ctx) {
+    private static SessionEvent event(String type, Context ctx) {
         SessionEvent e = new SessionEvent();
         e.type = type;
         e.sessionId = ctx.getCurrentKey();

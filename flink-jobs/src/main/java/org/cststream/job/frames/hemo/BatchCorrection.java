@@ -14,7 +14,6 @@ import org.cststream.job.frames.hemo.TileGeometry.Rect;
 public final class BatchCorrection {
     private final HemoSettings settings;
     private final int width;
-    private final int height;
     private final TileGeometry geometry;
     private final BlockLayout[] layouts;
     private final double[] calciumLow;
@@ -54,7 +53,6 @@ public final class BatchCorrection {
         }
         this.settings = settings;
         this.width = width;
-        this.height = height;
         int n = width * height;
         this.geometry = new TileGeometry(width, height, settings.tileSize(), settings.tileMargin());
         calciumLow = new double[n];
@@ -278,10 +276,5 @@ public final class BatchCorrection {
             }
         }
         return out;
-    }
-
-    /** Returns the frame height this reference was made for. */
-    public int height() {
-        return height;
     }
 }
