@@ -16,7 +16,8 @@ import org.cststream.kafka.Topics;
 import org.cststream.metrics.CstMetrics;
 import org.cststream.recording.RecordingReader;
 import org.cststream.recording.Recordings;
-import org.cststream.recording.SyntheticRecording;
+import org.cststream.recording.phantom.PhantomRecording;
+import org.cststream.recording.phantom.PhantomSettings;
 import org.cststream.replay.ReplayOptions;
 import org.cststream.replay.ReplayResult;
 import org.cststream.replay.ReplaySource;
@@ -42,6 +43,7 @@ import picocli.CommandLine.Option;
             StimulusCommand.class,
             BehaviourCommand.class,
             Serve.class,
+            PhantomCommand.class,
             Bench.class
         })
 public final class Cst implements Runnable {
@@ -87,12 +89,39 @@ public final class Cst implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
-    /** Opens the recording named by {@code --input}, or the generated demo session. */
+    /**
+     * Opens the recording named by {@code --input} (a file, a folder or a phantom spec), or the
+     * demo session: a two-channel 128x128 phantom (470/405 nm) of {@code --demo-frames} frames at
+     * {@code --fps}.
+     */
     static RecordingReader open(ReplayArgs replay) throws Exception {
         if (replay.input == null) {
-            return new SyntheticRecording(replay.seed, replay.demoFrames, 128, 128, replay.fps);
+            return new PhantomRecording(
+                    PhantomSettings.builder()
+                            .size(128, 128)
+                            .frames(replay.demoFrames)
+                            .fps(replay.fps)
+                            .build());
+        }
+        if (PhantomSettings.isSpec(replay.input)) {
+            return PhantomRecording.open(replay.input);
         }
         return Recordings.open(Paths.get(replay.input));
+    }
+
+    /**
+     * Sets the job's channel order from the recording's channels, or from {@code --channels} when
+     * it lists several, unless {@code --channel-order} was given.
+     */
+    static void channelOrder(Configuration config, RecordingReader recording, ReplayOptions o) {
+        if (config.getOptional(FrameJobOptions.CHANNEL_ORDER).isPresent()) {
+            return;
+        }
+        if (!recording.channelWavelengths().isEmpty()) {
+            config.set(FrameJobOptions.CHANNEL_ORDER, recording.channelWavelengths());
+        } else if (o.channelsNm.size() > 1) {
+            config.set(FrameJobOptions.CHANNEL_ORDER, o.channelsNm);
+        }
     }
 
     /** Prints the input and how its frames will be cut, before anything starts. */
@@ -133,9 +162,10 @@ public final class Cst implements Runnable {
         @Override
         public Integer call() throws Exception {
             Configuration config = job.toConfiguration();
-            FrameJobOptions.validateSettings(config);
             ReplayOptions replayOptions = replay.toOptions();
             try (RecordingReader recording = open(replay)) {
+                channelOrder(config, recording, replayOptions);
+                FrameJobOptions.validateSettings(config);
                 ReplaySource.check(recording, replayOptions);
                 describe(recording, job);
                 if (replayOptions.limit > 0 && replayOptions.limit < recording.frameCount()) {
@@ -159,13 +189,29 @@ public final class Cst implements Runnable {
                 int port = CstMetrics.serve(runner.metricsHost, runner.metricsPort);
                 String metricsUrl = "http://" + runner.metricsHost + ":" + port + "/metrics";
                 System.out.println("metrics          " + metricsUrl);
+                if (FrameJobOptions.isHemoActive(config)) {
+                    System.out.println(
+                            "channels         "
+                                    + config.get(FrameJobOptions.CHANNEL_ORDER)
+                                    + " nm, isosbestic "
+                                    + FrameJobOptions.isosbesticNm(config)
+                                    + " nm, "
+                                    + (replayOptions.untagged
+                                            ? "sent untagged (the job assigns them)"
+                                            : "tagged")
+                                    + "; correction "
+                                    + config.get(FrameJobOptions.HEMO_METHOD)
+                                            .name()
+                                            .toLowerCase(java.util.Locale.ROOT));
+                }
                 RunReport report =
                         LocalPipeline.run(
                                 recording,
                                 replayOptions,
                                 config,
                                 runner.parallelism,
-                                Duration.ofSeconds(timeoutSeconds));
+                                Duration.ofSeconds(timeoutSeconds),
+                                recording instanceof PhantomRecording p ? p : null);
                 System.out.print(
                         report.format(
                                 config.get(FrameJobOptions.BOOTSTRAP_SERVERS)

@@ -2,10 +2,12 @@ package org.cststream.cli;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.cststream.job.frames.FrameJobOptions;
 import org.cststream.job.frames.FrameJobOptions.EdgeMode;
+import org.cststream.job.frames.hemo.HemoMethod;
 import picocli.CommandLine.Option;
 
 /** Command-line options of the frame job, shared by {@code run}, {@code job} and {@code bench}. */
@@ -99,8 +101,58 @@ public class JobArgs {
             paramLabel = "PREFIX",
             description =
                     "Topics are PREFIX.frames, PREFIX.frames.dff, PREFIX.tokens,"
-                            + " PREFIX.events, PREFIX.deadletter. Default: ${DEFAULT-VALUE}.")
+                            + " PREFIX.events, PREFIX.deadletter, PREFIX.frames.corrected."
+                            + " Default: ${DEFAULT-VALUE}.")
     String topicPrefix;
+
+    @Option(
+            names = "--channel-order",
+            split = ",",
+            paramLabel = "NM[,NM...]",
+            description =
+                    "Excitation wavelengths in acquisition order, e.g. 470,405 or 470,395,575:"
+                            + " untagged frames get them in turn. 'cst run' defaults to the"
+                            + " recording's channels or --channels.")
+    List<Integer> channelOrder;
+
+    @Option(
+            names = "--isosbestic",
+            paramLabel = "NM",
+            defaultValue = "0",
+            description = "The isosbestic wavelength; 0 = the listed one between 380 and 430 nm.")
+    int isosbestic;
+
+    @Option(
+            names = "--no-channel-check",
+            description =
+                    "Do not check at a session's start that the isosbestic channel is the dimmest"
+                            + " (for rigs with equally bright channels).")
+    boolean noChannelCheck;
+
+    @Option(
+            names = "--hemo",
+            defaultValue = "REGRESSION",
+            paramLabel = "NONE|REGRESSION|MMSE",
+            description =
+                    "Hemodynamic correction of the calcium channels (two or more channels)."
+                            + " Default: ${DEFAULT-VALUE}.")
+    HemoMethod hemo;
+
+    @Option(
+            names = "--hemo-tile",
+            defaultValue = "32",
+            paramLabel = "PIXELS",
+            description = "Side of the correction's tiles. Default: ${DEFAULT-VALUE}.")
+    int hemoTile;
+
+    @Option(
+            names = "--calibration-frames",
+            defaultValue = "100",
+            paramLabel = "N",
+            description =
+                    "Frames per calcium channel before the correction is calibrated."
+                            + " Default: ${DEFAULT-VALUE}.")
+    int calibrationFrames;
 
     @Option(
             names = "--kafka-property",
@@ -134,6 +186,15 @@ public class JobArgs {
         c.set(FrameJobOptions.EVENTS_TOPIC, topicPrefix + ".events");
         c.set(FrameJobOptions.DEAD_LETTER_TOPIC, topicPrefix + ".deadletter");
         c.set(FrameJobOptions.KAFKA_PROPERTIES, kafkaProperties);
+        c.set(FrameJobOptions.CORRECTED_TOPIC, topicPrefix + ".frames.corrected");
+        if (channelOrder != null) {
+            c.set(FrameJobOptions.CHANNEL_ORDER, channelOrder);
+        }
+        c.set(FrameJobOptions.ISOSBESTIC_NM, isosbestic);
+        c.set(FrameJobOptions.ISOSBESTIC_DIMMER, !noChannelCheck);
+        c.set(FrameJobOptions.HEMO_METHOD, hemo);
+        c.set(FrameJobOptions.HEMO_TILE_SIZE, hemoTile);
+        c.set(FrameJobOptions.HEMO_CALIBRATION_FRAMES, calibrationFrames);
         return c;
     }
 

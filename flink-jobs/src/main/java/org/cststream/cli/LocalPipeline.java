@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
@@ -16,20 +18,26 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.cststream.frame.Frame;
+import org.cststream.frame.FrameCodec;
 import org.cststream.frame.FrameFormatException;
 import org.cststream.frame.PatchTokens;
+import org.cststream.frame.PixelConversion;
 import org.cststream.frame.TokenCodec;
 import org.cststream.frame.WallClock;
 import org.cststream.job.frames.FrameJobOptions;
 import org.cststream.job.frames.FrameProcessingJob;
 import org.cststream.job.frames.OutputReader;
 import org.cststream.job.frames.SessionEvent;
+import org.cststream.job.frames.hemo.FrameHighPass;
+import org.cststream.job.frames.hemo.PixelQuality;
 import org.cststream.kafka.EmbeddedKafkaBroker;
 import org.cststream.kafka.KafkaSettings;
 import org.cststream.kafka.Topics;
 import org.cststream.metrics.CstMetrics;
 import org.cststream.metrics.MetricNames;
 import org.cststream.recording.RecordingReader;
+import org.cststream.recording.phantom.PhantomRecording;
 import org.cststream.replay.ReplayOptions;
 import org.cststream.replay.ReplayResult;
 import org.cststream.replay.ReplaySource;
@@ -63,13 +71,29 @@ public final class LocalPipeline {
             int parallelism,
             Duration timeout)
             throws Exception {
+        return run(recording, replay, job, parallelism, timeout, null);
+    }
+
+    /**
+     * Runs the pipeline and, with a phantom, compares the corrected frames with its truth.
+     *
+     * @param truth the phantom the recording is, for the summary's quality line; or null
+     */
+    public static RunReport run(
+            RecordingReader recording,
+            ReplayOptions replay,
+            Configuration job,
+            int parallelism,
+            Duration timeout,
+            PhantomRecording truth)
+            throws Exception {
         EmbeddedKafkaBroker broker = null;
         try {
             if (job.getOptional(FrameJobOptions.BOOTSTRAP_SERVERS).isEmpty()) {
                 broker = EmbeddedKafkaBroker.start();
                 job.set(FrameJobOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
             }
-            return runOn(recording, replay, job, parallelism, timeout);
+            return runOn(recording, replay, job, parallelism, timeout, truth);
         } finally {
             if (broker != null) {
                 broker.close();
@@ -82,7 +106,8 @@ public final class LocalPipeline {
             ReplayOptions replay,
             Configuration job,
             int parallelism,
-            Duration timeout)
+            Duration timeout,
+            PhantomRecording truth)
             throws Exception {
         String servers = job.get(FrameJobOptions.BOOTSTRAP_SERVERS);
         Map<String, String> clientProps = job.get(FrameJobOptions.KAFKA_PROPERTIES);
@@ -95,13 +120,7 @@ public final class LocalPipeline {
         StreamExecutionEnvironment env = localEnvironment(parallelism);
         JobClient client = FrameProcessingJob.forKafka(job).executeAsync(env);
         LOG.info("frame job submitted jobId={}", client.getJobID());
-        Collector collector =
-                new Collector(
-                        servers,
-                        clientProps,
-                        job.get(FrameJobOptions.TOKENS_TOPIC),
-                        job.get(FrameJobOptions.EVENTS_TOPIC),
-                        replay.sessionId);
+        Collector collector = new Collector(servers, clientProps, job, replay.sessionId, truth);
         Thread reader = new Thread(collector, "cst-output-reader");
         reader.setDaemon(true);
         reader.start();
@@ -140,8 +159,9 @@ public final class LocalPipeline {
             return new RunReport(
                     replay.sessionId,
                     result.framesPublished(),
-                    new HashSet<>(collector.counters).size(),
-                    OutputReader.duplicates(collector.counters),
+                    collector.dffCounters.size(),
+                    OutputReader.duplicates(collector.dffList)
+                            + OutputReader.duplicates(collector.counters),
                     end == null ? collector.missing : end.framesMissing,
                     result.droppedIndices().size(),
                     rejected,
@@ -149,7 +169,9 @@ public final class LocalPipeline {
                     percentile(latencies, 0.99) / 1e6,
                     Math.max(0, elapsed),
                     outputs,
-                    job.getOptional(FrameJobOptions.OUTPUT_DIR).orElse(null));
+                    job.getOptional(FrameJobOptions.OUTPUT_DIR).orElse(null),
+                    new HashSet<>(collector.counters).size(),
+                    collector.hemoSummary());
         } finally {
             collector.stop();
             try {
@@ -213,73 +235,224 @@ public final class LocalPipeline {
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
     }
 
-    /** Reads tokens and events as they appear, until the session's end has come through. */
+    /**
+     * Reads the outputs as they appear (dF/F, tokens, events and, with two channels, corrected
+     * frames) until every frame of the session has come through; with a phantom it also scores the
+     * corrected and the uncorrected calcium frames against the phantom's truth.
+     */
     private static final class Collector implements Runnable {
         private final String servers;
         private final Map<String, String> props;
         private final String tokensTopic;
         private final String eventsTopic;
+        private final String dffTopic;
+        private final String correctedTopic;
         private final String session;
+        private final boolean hemo;
+        private final String isosbestic;
+        private final String scoredChannel;
+        private final Set<String> calciumLabels = new HashSet<>();
+        private final String method;
+        private final int calibration;
+        private final PhantomRecording truth;
         private final AtomicBoolean stopped = new AtomicBoolean();
         final List<Long> counters = Collections.synchronizedList(new ArrayList<>());
         final List<Long> latencyNanos = Collections.synchronizedList(new ArrayList<>());
+        final List<Long> dffList = Collections.synchronizedList(new ArrayList<>());
+        final Set<Long> dffCounters = ConcurrentHashMap.newKeySet();
+        private final Set<Long> tokenSet = ConcurrentHashMap.newKeySet();
+        private final Set<Long> correctedCounters = ConcurrentHashMap.newKeySet();
+        private volatile long nonIsosbestic;
+        private volatile long calcium;
         volatile SessionEvent end;
         volatile long missing;
+        volatile long swaps;
+        volatile boolean unchecked;
+        volatile long calibratedAt = -1;
         volatile long lastOutputNanos = System.nanoTime();
+        private PixelQuality correctedQuality;
+        private PixelQuality uncorrectedQuality;
+        private FrameHighPass correctedTruthFilter;
+        private FrameHighPass rawTruthFilter;
+        private FrameHighPass rawFilter;
+        private int correctedSeen;
+        private int rawSeen;
 
         Collector(
                 String servers,
                 Map<String, String> props,
-                String tokensTopic,
-                String eventsTopic,
-                String session) {
+                Configuration job,
+                String session,
+                PhantomRecording truth) {
             this.servers = servers;
             this.props = props;
-            this.tokensTopic = tokensTopic;
-            this.eventsTopic = eventsTopic;
+            this.tokensTopic = job.get(FrameJobOptions.TOKENS_TOPIC);
+            this.eventsTopic = job.get(FrameJobOptions.EVENTS_TOPIC);
+            this.dffTopic = job.get(FrameJobOptions.DFF_TOPIC);
+            this.correctedTopic = job.get(FrameJobOptions.CORRECTED_TOPIC);
             this.session = session;
+            this.hemo = FrameJobOptions.isHemoActive(job);
+            int iso = FrameJobOptions.isosbesticNm(job);
+            this.isosbestic = hemo ? Frame.channelLabel("", iso) : null;
+            this.scoredChannel =
+                    hemo
+                            ? job.get(FrameJobOptions.CHANNEL_ORDER).stream()
+                                    .filter(nm -> nm != iso)
+                                    .findFirst()
+                                    .map(nm -> Frame.channelLabel("", nm))
+                                    .orElse(null)
+                            : null;
+            for (int nm : job.get(FrameJobOptions.CHANNEL_ORDER)) {
+                if (nm != iso) {
+                    calciumLabels.add(Frame.channelLabel("", nm));
+                }
+            }
+            this.method = job.get(FrameJobOptions.HEMO_METHOD).name().toLowerCase(Locale.ROOT);
+            this.calibration = job.get(FrameJobOptions.HEMO_CALIBRATION_FRAMES);
+            boolean comparable = truth != null && hemo && job.get(FrameJobOptions.BINNING) == 1;
+            this.truth = comparable ? truth : null;
+            if (comparable) {
+                boolean[] mask = new boolean[truth.width() * truth.height()];
+                float[] brain = truth.brainMask();
+                boolean[] saturated = truth.saturatedMask();
+                for (int i = 0; i < mask.length; i++) {
+                    mask[i] = brain[i] > 0.9f && !saturated[i];
+                }
+                double hz = job.get(FrameJobOptions.HEMO_HIGHPASS);
+                correctedQuality = new PixelQuality(mask);
+                uncorrectedQuality = new PixelQuality(mask);
+                correctedTruthFilter = new FrameHighPass(mask.length, hz);
+                rawTruthFilter = new FrameHighPass(mask.length, hz);
+                rawFilter = new FrameHighPass(mask.length, hz);
+            }
         }
 
         void stop() {
             stopped.set(true);
         }
 
+        private boolean isDone() {
+            SessionEvent e = end;
+            if (e == null || dffCounters.size() < e.framesOrdered) {
+                return false;
+            }
+            long expectedTokens = hemo ? nonIsosbestic : dffCounters.size();
+            return tokenSet.size() >= expectedTokens
+                    && (!hemo || correctedCounters.size() >= calcium);
+        }
+
         @Override
         public void run() {
-            try (OutputReader reader =
-                    new OutputReader(servers, props, List.of(tokensTopic, eventsTopic))) {
-                Set<Long> seen = new HashSet<>();
-                reader.consume(
-                        r -> accept(r, seen),
-                        () -> stopped.get() || (end != null && seen.size() >= end.framesOrdered),
-                        Duration.ofDays(1));
+            List<String> topics = new ArrayList<>(List.of(tokensTopic, eventsTopic, dffTopic));
+            if (hemo) {
+                topics.add(correctedTopic);
+            }
+            try (OutputReader reader = new OutputReader(servers, props, topics)) {
+                reader.consume(this::accept, () -> stopped.get() || isDone(), Duration.ofDays(1));
             } catch (RuntimeException e) {
                 LOG.warn("output reader failed: {}", e.toString());
             }
         }
 
-        private void accept(ConsumerRecord<String, byte[]> r, Set<Long> seen) {
+        private void accept(ConsumerRecord<String, byte[]> r) {
             if (!session.equals(r.key())) {
                 return;
             }
             if (r.topic().equals(eventsTopic)) {
                 SessionEvent e = OutputReader.event(r);
-                if (SessionEvent.SESSION_END.equals(e.type)) {
-                    end = e;
-                } else if (SessionEvent.GAP.equals(e.type)) {
-                    missing += e.count;
+                switch (e.type) {
+                    case SessionEvent.SESSION_END -> end = e;
+                    case SessionEvent.GAP -> missing += e.count;
+                    case SessionEvent.CHANNEL_SWAP -> swaps++;
+                    case SessionEvent.CHANNEL_CHECK -> unchecked = true;
+                    case SessionEvent.HEMO_CALIBRATED ->
+                            calibratedAt =
+                                    calibratedAt < 0
+                                            ? e.fromCounter
+                                            : Math.min(calibratedAt, e.fromCounter);
+                    default -> {}
                 }
                 return;
             }
             try {
-                PatchTokens t = TokenCodec.decode(r.value());
-                latencyNanos.add(WallClock.nanos() - t.hostReceiveNanos);
-                counters.add(t.frameCounter);
-                seen.add(t.frameCounter);
-                lastOutputNanos = System.nanoTime();
+                if (r.topic().equals(tokensTopic)) {
+                    PatchTokens t = TokenCodec.decode(r.value());
+                    latencyNanos.add(WallClock.nanos() - t.hostReceiveNanos);
+                    counters.add(t.frameCounter);
+                    tokenSet.add(t.frameCounter);
+                    lastOutputNanos = System.nanoTime();
+                } else if (r.topic().equals(dffTopic)) {
+                    Frame f = FrameCodec.decode(r.value());
+                    dffList.add(f.frameCounter);
+                    if (dffCounters.add(f.frameCounter) && hemo) {
+                        String label = f.channelLabel();
+                        if (!label.equals(isosbestic)) {
+                            nonIsosbestic++;
+                        }
+                        if (calciumLabels.contains(label)) {
+                            calcium++;
+                        }
+                        if (truth != null && label.equals(scoredChannel)) {
+                            score(f, rawFilter, rawTruthFilter, uncorrectedQuality, rawSeen++);
+                        }
+                    }
+                } else if (r.topic().equals(correctedTopic)) {
+                    Frame f = FrameCodec.decode(r.value());
+                    if (correctedCounters.add(f.frameCounter)
+                            && truth != null
+                            && f.channelLabel().equals(scoredChannel)) {
+                        score(f, null, correctedTruthFilter, correctedQuality, correctedSeen++);
+                    }
+                }
             } catch (FrameFormatException e) {
-                LOG.warn("unreadable token record offset={}: {}", r.offset(), e.getMessage());
+                LOG.warn(
+                        "unreadable output record topic={} offset={}: {}",
+                        r.topic(),
+                        r.offset(),
+                        e.getMessage());
             }
+        }
+
+        /** Compares one frame with the truth at its time, both high-passed like the correction. */
+        private void score(
+                Frame f,
+                FrameHighPass own,
+                FrameHighPass truthFilter,
+                PixelQuality quality,
+                int seen) {
+            int index = (int) f.frameCounter;
+            if (index < 0
+                    || index >= truth.frameCount()
+                    || f.width != truth.width()
+                    || f.height != truth.height()) {
+                return;
+            }
+            float[] values = PixelConversion.toFloats(f);
+            float[] t = truthFilter.apply(truth.neuralFrame(index), f.acquisitionNanos);
+            float[] v = own == null ? values : own.apply(values, f.acquisitionNanos);
+            if (seen >= calibration) {
+                quality.add(v, t);
+            }
+        }
+
+        HemoSummary hemoSummary() {
+            if (!hemo) {
+                return null;
+            }
+            PixelQuality.Summary c = correctedQuality == null ? null : correctedQuality.summary();
+            PixelQuality.Summary u =
+                    uncorrectedQuality == null ? null : uncorrectedQuality.summary();
+            return new HemoSummary(
+                    method,
+                    isosbestic,
+                    correctedCounters.size(),
+                    swaps,
+                    unchecked,
+                    calibratedAt,
+                    c == null ? 0 : c.pixels(),
+                    c == null ? 0 : c.frames(),
+                    c == null ? Double.NaN : c.medianCorrelation(),
+                    u == null ? Double.NaN : u.medianCorrelation());
         }
     }
 }

@@ -11,8 +11,9 @@ public class ReplayArgs {
             paramLabel = "PATH",
             description =
                     "Recording: a folder of .npy or .tif frames, a (T,H,W) .npy stack, a"
-                            + " *_NCHANNELS_H_W_DTYPE.dat file or a multi-page TIFF. Without it, a"
-                            + " generated demo session.")
+                            + " *_NCHANNELS_H_W_DTYPE.dat file, a multi-page TIFF, or a"
+                            + " phantom (phantom or phantom:key=value,..., see 'cst phantom"
+                            + " --help'). Without it, a two-channel phantom demo session.")
     String input;
 
     @Option(
@@ -110,6 +111,13 @@ public class ReplayArgs {
     @Option(names = "--no-progress", description = "Do not draw a progress bar.")
     boolean noProgress;
 
+    @Option(
+            names = "--untagged",
+            description =
+                    "Send frames without their channel, as a camera without excitation metadata"
+                            + " does; the job assigns channels from --channel-order.")
+    boolean untagged;
+
     /** Returns the replay options these arguments describe. */
     ReplayOptions toOptions() {
         return ReplayOptions.builder()
@@ -126,6 +134,7 @@ public class ReplayArgs {
                 .seed(seed)
                 .limit(limit)
                 .showProgress(!noProgress && System.console() != null)
+                .untagged(untagged)
                 .build();
     }
 }

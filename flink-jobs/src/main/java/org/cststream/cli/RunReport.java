@@ -7,7 +7,7 @@ import java.util.List;
  *
  * @param session the session id
  * @param framesIn frames the replay published
- * @param framesOut distinct frames that came out as patch tokens
+ * @param framesOut distinct frames that came out as dF/F frames (every channel)
  * @param duplicates frames that came out more than once (must be 0)
  * @param dropped frames the job found missing
  * @param injectedDrops frames the replay dropped on purpose
@@ -17,6 +17,9 @@ import java.util.List;
  * @param elapsedSeconds wall time from the first frame sent to the last output read, s
  * @param topics the output topics
  * @param outputDir the .npy folder, or null
+ * @param tokenFrames distinct frames that came out as patch tokens (with two channels: the
+ *     corrected calcium frames)
+ * @param hemo what the two-channel stages did, or null for a single channel
  */
 public record RunReport(
         String session,
@@ -30,7 +33,9 @@ public record RunReport(
         double latencyP99Millis,
         double elapsedSeconds,
         List<String> topics,
-        String outputDir) {
+        String outputDir,
+        long tokenFrames,
+        HemoSummary hemo) {
 
     /** Returns frames out per second of wall time. */
     public double framesPerSecond() {
@@ -44,8 +49,8 @@ public record RunReport(
         s.append(String.format("frames in        %d (published by the replay)%n", framesIn));
         s.append(
                 String.format(
-                        "frames out       %d (patch-token records, %d duplicates)%n",
-                        framesOut, duplicates));
+                        "frames out       %d (dF/F records, %d duplicates); %d as patch tokens%n",
+                        framesOut, duplicates, tokenFrames));
         s.append(
                 String.format(
                         "dropped          %d (found by the job; injected by the replay:" + " %d)%n",
@@ -60,6 +65,9 @@ public record RunReport(
                 String.format(
                         "throughput       %.1f frames/s over %.1f s%n",
                         framesPerSecond(), elapsedSeconds));
+        if (hemo != null) {
+            s.append(hemo.format());
+        }
         s.append("outputs          kafka ")
                 .append(bootstrapServers)
                 .append(" topics ")

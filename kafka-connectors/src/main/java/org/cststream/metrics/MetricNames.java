@@ -111,6 +111,33 @@ public final class MetricNames {
     /** 1 once the model is loaded and warmed up, else 0. Tags: none. */
     public static final String MODEL_READY = "cst.model.ready";
 
+    /** Channel order swaps found and corrected by the channel assignment. Tags: session, kind. */
+    public static final String CHANNEL_SWAPS = "cst.channels.swaps";
+
+    /**
+     * Frames whose content fitted another channel better than their assigned one, without a swap
+     * being confirmed (passed on as assigned). Tags: session.
+     */
+    public static final String CHANNEL_MISMATCHES = "cst.channels.mismatches";
+
+    /** Calcium frames paired with the isosbestic signal. Tags: session, channel, kind. */
+    public static final String HEMO_PAIRS = "cst.hemo.pairs";
+
+    /**
+     * Pixels whose hemodynamic coefficients are currently out of the plausible range (gauge). Tags:
+     * session, channel, method.
+     */
+    public static final String HEMO_IMPLAUSIBLE = "cst.hemo.coefficients.implausible";
+
+    /** Bytes held in the hemodynamic correction's keyed state in this JVM (gauge). Tags: method. */
+    public static final String HEMO_STATE_BYTES = "cst.hemo.state.bytes";
+
+    /** Time to correct one tile of one frame. Tags: method. */
+    public static final String HEMO_TILE_TIME = "cst.hemo.tile.time";
+
+    /** MMSE estimators computed (one per block and update). Tags: method. */
+    public static final String HEMO_ESTIMATOR_UPDATES = "cst.hemo.estimator.updates";
+
     public static final String TAG_SESSION = "session";
     public static final String TAG_CHANNEL = "channel";
     public static final String TAG_REASON = "reason";
@@ -124,6 +151,7 @@ public final class MetricNames {
     public static final String TAG_SOURCE = "source";
     public static final String TAG_OUTCOME = "outcome";
     public static final String TAG_DEVICE = "device";
+    public static final String TAG_METHOD = "method";
 
     private MetricNames() {}
 }

@@ -177,6 +177,17 @@ public final class NpyWriter {
         }
     }
 
+    /**
+     * Returns the preamble and header of a little-endian array, for writers that stream the data
+     * after it (a stack too large to hold in memory).
+     *
+     * @param type the element type
+     * @param shape the array shape, outermost axis first
+     */
+    public static ByteBuffer header(PixelType type, long[] shape) {
+        return header(NpyFormat.descr(type, ByteOrder.LITTLE_ENDIAN), shape);
+    }
+
     /** Returns the preamble and padded header dict for the given dtype and shape. */
     static ByteBuffer header(String descr, long[] shape) {
         String dict =

@@ -1,6 +1,7 @@
 package org.cststream.recording;
 
 import java.io.IOException;
+import java.util.List;
 import org.cststream.frame.Frame;
 import org.cststream.frame.PixelType;
 
@@ -28,6 +29,15 @@ public interface RecordingReader extends AutoCloseable {
     /** Returns the number of interleaved channels; 1 for most formats. */
     default int channels() {
         return 1;
+    }
+
+    /**
+     * Returns the excitation wavelengths (nm) of the channels in acquisition order when the
+     * recording knows them, in which case its frames carry their own channel ({@link
+     * Frame#channelNm}); an empty list otherwise (the replay then assigns channels).
+     */
+    default List<Integer> channelWavelengths() {
+        return List.of();
     }
 
     /**

@@ -18,9 +18,9 @@ import org.cststream.frame.PixelType;
  * little-endian.
  *
  * <p>The same seed and index always give the same pixels, in any read order, on any thread and on
- * any JVM: the generator is a SplitMix64 implemented here rather than a JDK random generator whose
- * algorithm may change between releases. A longer session with the same seed starts with the same
- * frames as a shorter one.
+ * any JVM: the generator is {@link SplitMix64}, fixed in this project, rather than a JDK generator
+ * whose algorithm may change between releases. A longer session with the same seed starts with the
+ * same frames as a shorter one.
  */
 public final class SyntheticRecording implements RecordingReader {
     /** Default frame width and height in pixels. */
@@ -319,7 +319,7 @@ public final class SyntheticRecording implements RecordingReader {
     }
 
     private static long mix(long a, long b) {
-        return SplitMix64.scramble(a * 0x9E3779B97F4A7C15L + SplitMix64.scramble(b));
+        return SplitMix64.mix(a, b);
     }
 
     @Override
@@ -339,30 +339,5 @@ public final class SyntheticRecording implements RecordingReader {
     @Override
     public String toString() {
         return describe();
-    }
-
-    /** SplitMix64 (Steele, Lea and Flood 2014): small, fast, and fixed here for all time. */
-    private static final class SplitMix64 {
-        private long state;
-
-        SplitMix64(long seed) {
-            this.state = seed;
-        }
-
-        static long scramble(long z) {
-            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-            return z ^ (z >>> 31);
-        }
-
-        long nextLong() {
-            state += 0x9E3779B97F4A7C15L;
-            return scramble(state);
-        }
-
-        /** Returns a uniform double in [0, 1). */
-        double nextDouble() {
-            return (nextLong() >>> 11) * 0x1.0p-53;
-        }
     }
 }

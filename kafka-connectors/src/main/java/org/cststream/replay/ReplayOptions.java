@@ -12,7 +12,10 @@ public final class ReplayOptions {
     public final String sessionId;
     public final String cameraId;
 
-    /** Channel wavelengths in nm, cycled over consecutive frames (e.g. 470, 405). */
+    /**
+     * Channel wavelengths in nm, cycled over consecutive frames (e.g. 470, 405), for recordings
+     * whose frames do not carry their own channel.
+     */
     public final List<Integer> channelsNm;
 
     /** Nominal frame rate in frames/s when the recording has no timestamps. */
@@ -46,6 +49,12 @@ public final class ReplayOptions {
 
     public final boolean showProgress;
 
+    /**
+     * Send frames without a channel (wavelength 0, no name), as a camera without excitation
+     * metadata does; the job then assigns channels from their alternation.
+     */
+    public final boolean untagged;
+
     private ReplayOptions(Builder b) {
         sessionId = b.sessionId;
         cameraId = b.cameraId;
@@ -61,6 +70,7 @@ public final class ReplayOptions {
         limit = b.limit;
         sendEndOfSession = b.sendEndOfSession;
         showProgress = b.showProgress;
+        untagged = b.untagged;
     }
 
     public static Builder builder() {
@@ -83,6 +93,7 @@ public final class ReplayOptions {
         private int limit;
         private boolean sendEndOfSession = true;
         private boolean showProgress = true;
+        private boolean untagged;
 
         public Builder sessionId(String v) {
             sessionId = v;
@@ -151,6 +162,11 @@ public final class ReplayOptions {
 
         public Builder showProgress(boolean v) {
             showProgress = v;
+            return this;
+        }
+
+        public Builder untagged(boolean v) {
+            untagged = v;
             return this;
         }
 

@@ -70,7 +70,10 @@ public final class ReplaySource {
      */
     public static void check(RecordingReader reader, ReplayOptions options) {
         int channels = reader.channels();
-        if (channels > 1 && options.channelsNm.size() != channels) {
+        // a recording that tags its own frames needs no wavelengths from the caller
+        if (channels > 1
+                && reader.channelWavelengths().isEmpty()
+                && options.channelsNm.size() != channels) {
             throw new IllegalArgumentException(
                     "the recording interleaves "
                             + channels
@@ -199,8 +202,15 @@ public final class ReplaySource {
         frame.sessionId = options.sessionId;
         frame.cameraId = options.cameraId;
         frame.frameCounter = index;
-        int channels = reader.channels() > 1 ? reader.channels() : options.channelsNm.size();
-        frame.channelNm = options.channelsNm.get((index % channels) % options.channelsNm.size());
+        if (options.untagged) {
+            // as a camera without excitation metadata: the job assigns channels
+            frame.channelNm = 0;
+            frame.channelName = "";
+        } else if (frame.channelNm <= 0 && frame.channelName.isEmpty()) {
+            int channels = reader.channels() > 1 ? reader.channels() : options.channelsNm.size();
+            frame.channelNm =
+                    options.channelsNm.get((index % channels) % options.channelsNm.size());
+        }
         frame.acquisitionNanos = acquisition;
         frame.hostReceiveNanos = WallClock.nanos();
     }

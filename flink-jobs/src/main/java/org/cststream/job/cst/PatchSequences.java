@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Duration;
 import org.cststream.frame.Frame;
 import org.cststream.frame.PatchTokens;
-import org.cststream.frame.PixelConversion;
 import org.cststream.job.frames.BaselineState;
 import org.cststream.job.frames.BinningFunction;
 import org.cststream.job.frames.DffFrame;
@@ -16,7 +15,7 @@ import org.cststream.recording.RecordingReader;
 
 /**
  * Reads one channel of a recording and prepares it as the frame job does, offline: dF/F against the
- * causal baseline ({@link DffFunction#apply}), binning ({@link BinningFunction}) and patches
+ * causal baseline ({@link DffFunction#update}), binning ({@link BinningFunction}) and patches
  * ({@link PatchFunction#cut}). What the CST trains on is then what it sees in the stream.
  */
 public final class PatchSequences {
@@ -103,8 +102,9 @@ public final class PatchSequences {
             if (frame.acquisitionNanos < 0) {
                 frame.acquisitionNanos = Math.round(index * 1e9 / s.fps());
             }
-            float[] values = PixelConversion.toFloats(frame);
-            DffFunction.apply(baseline, values, frame, tau, s.warmupFrames(), s.minBaseline());
+            float[] values =
+                    DffFunction.update(
+                            baseline, frame, tau, s.warmupFrames(), s.minBaseline(), new int[2]);
             if (k < s.warmupFrames()) {
                 continue;
             }

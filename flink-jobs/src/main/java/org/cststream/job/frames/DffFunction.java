@@ -82,10 +82,10 @@ public class DffFunction extends KeyedProcessFunction<String, Frame, DffFrame> {
             s.height = frame.height;
             s.f0 = new float[frame.width * frame.height];
         }
-        float[] dff = PixelConversion.toFloats(frame);
-        int[] invalid = apply(s, dff, frame, tauNanos, warmupFrames, minBaseline);
-        int saturated = invalid[0];
-        int lowBaseline = invalid[1];
+        int[] counts = new int[2];
+        float[] dff = update(s, frame, tauNanos, warmupFrames, minBaseline, counts);
+        int saturated = counts[0];
+        int lowBaseline = counts[1];
         baselines.put(channel, s);
         if (saturated > 0) {
             invalid(frame, "saturated", saturated);
@@ -99,22 +99,21 @@ public class DffFunction extends KeyedProcessFunction<String, Frame, DffFrame> {
     }
 
     /**
-     * Updates the baseline {@code s} with one frame and turns the frame's values into dF/F in
-     * place; see the class comment for the rules. Plain Java, so offline tools compute exactly what
-     * the job computes.
+     * Computes the dF/F of one frame against its channel's baseline by this operator's rule (see
+     * the class comment) and updates the baseline; for the in-process runs of benchmarks.
      *
-     * @param s the channel's baseline, sized for the frame
-     * @param values the frame's pixels as floats; overwritten with dF/F
-     * @param frame the frame (pixel type for saturation, acquisition time)
-     * @return the counts of saturated and of low-baseline pixels
+     * @param s the channel's baseline, sized for the frame; updated
+     * @param counts receives the saturated pixels at [0] and the low-baseline pixels at [1]
+     * @return dF/F per pixel, row-major
      */
-    public static int[] apply(
+    public static float[] update(
             BaselineState s,
-            float[] values,
             Frame frame,
             long tauNanos,
             int warmupFrames,
-            double minBaseline) {
+            double minBaseline,
+            int[] counts) {
+        float[] f = PixelConversion.toFloats(frame);
         float saturation = (float) frame.pixelType.saturationValue();
         double weight;
         if (s.frames < warmupFrames) {
@@ -124,29 +123,33 @@ public class DffFunction extends KeyedProcessFunction<String, Frame, DffFrame> {
             weight = -Math.expm1(-(double) dt / tauNanos);
         }
         float[] f0 = s.f0;
+        // dF/F is written over the frame's own float array: one allocation per frame, not two
+        float[] dff = f;
         float w = (float) weight;
         float min = (float) minBaseline;
         int saturated = 0;
         int lowBaseline = 0;
-        for (int i = 0; i < values.length; i++) {
-            float v = values[i];
+        for (int i = 0; i < f.length; i++) {
+            float v = f[i];
             if (v >= saturation) {
                 saturated++;
-                values[i] = 0f;
+                dff[i] = 0f;
                 continue;
             }
             float b = f0[i] + (v - f0[i]) * w;
             f0[i] = b;
             if (b < min) {
                 lowBaseline++;
-                values[i] = 0f;
+                dff[i] = 0f;
                 continue;
             }
-            values[i] = (v - b) / b;
+            dff[i] = (v - b) / b;
         }
         s.frames++;
         s.lastAcquisitionNanos = frame.acquisitionNanos;
-        return new int[] {saturated, lowBaseline};
+        counts[0] = saturated;
+        counts[1] = lowBaseline;
+        return dff;
     }
 
     private void invalid(Frame frame, String kind, int pixels) {

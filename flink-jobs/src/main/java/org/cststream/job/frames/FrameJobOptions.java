@@ -8,6 +8,8 @@ import java.util.TreeMap;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
+import org.cststream.job.frames.hemo.HemoMethod;
+import org.cststream.job.frames.hemo.HemoSettings;
 
 /**
  * Every setting of {@link FrameProcessingJob}: typed keys with defaults and descriptions, read from
@@ -150,6 +152,135 @@ public final class FrameJobOptions {
                     .withDescription(
                             "Transactional Kafka sinks (outputs appear at checkpoints);"
                                     + " at-least-once otherwise.");
+    public static final ConfigOption<String> CORRECTED_TOPIC =
+            ConfigOptions.key("topic.corrected")
+                    .stringType()
+                    .defaultValue("cst.frames.corrected")
+                    .withDescription(
+                            "Output topic of hemodynamically corrected, z-scored calcium frames"
+                                    + " (float32 frame records).");
+    public static final ConfigOption<List<Integer>> CHANNEL_ORDER =
+            ConfigOptions.key("channels.order")
+                    .intType()
+                    .asList()
+                    .defaultValues()
+                    .withDescription(
+                            "Excitation wavelengths in acquisition order (nm), e.g. 470,405 or"
+                                    + " 470,395,575: untagged frames get them in turn by camera"
+                                    + " counter; empty = frames keep their tags.");
+    public static final ConfigOption<Integer> ISOSBESTIC_NM =
+            ConfigOptions.key("channels.isosbestic")
+                    .intType()
+                    .defaultValue(0)
+                    .withDescription(
+                            "Wavelength of the isosbestic channel (nm); 0 = the listed one"
+                                    + " between 380 and 430 nm.");
+    public static final ConfigOption<Boolean> ISOSBESTIC_DIMMER =
+            ConfigOptions.key("channels.isosbestic-dimmer")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Check at the start of each untagged session that the isosbestic"
+                                    + " channel is the dimmest, and rotate the order if another"
+                                    + " position is; false for rigs with equally bright channels.");
+    public static final ConfigOption<Integer> CHECK_FRAMES =
+            ConfigOptions.key("channels.check-frames")
+                    .intType()
+                    .defaultValue(3)
+                    .withDescription("Frames per channel held for the start-of-session check.");
+    public static final ConfigOption<Integer> CONFIRM_FRAMES =
+            ConfigOptions.key("channels.confirm-frames")
+                    .intType()
+                    .defaultValue(2)
+                    .withDescription(
+                            "Frames in a row that must fit another channel before a slipped"
+                                    + " alternation is corrected.");
+    public static final ConfigOption<Integer> PAIR_MAX_WAIT =
+            ConfigOptions.key("pair.max-wait-frames")
+                    .intType()
+                    .defaultValue(0)
+                    .withDescription(
+                            "Counters a calcium frame may be from the isosbestic frames it is"
+                                    + " interpolated from (so: how long it waits for the next);"
+                                    + " 0 = two channel cycles.");
+    public static final ConfigOption<HemoMethod> HEMO_METHOD =
+            ConfigOptions.key("hemo.method")
+                    .enumType(HemoMethod.class)
+                    .defaultValue(HemoMethod.REGRESSION)
+                    .withDescription(
+                            "Hemodynamic correction of each calcium channel: NONE, REGRESSION"
+                                    + " (per pixel) or MMSE (spatial estimator). Needs two or more"
+                                    + " channels in channels.order.");
+    public static final ConfigOption<Integer> HEMO_TILE_SIZE =
+            ConfigOptions.key("hemo.tile-size")
+                    .intType()
+                    .defaultValue(32)
+                    .withDescription(
+                            "Side of the tiles the correction is keyed by (pixels, after"
+                                    + " binning); tiles spread over the task slots.");
+    public static final ConfigOption<Integer> HEMO_CALIBRATION_FRAMES =
+            ConfigOptions.key("hemo.calibration-frames")
+                    .intType()
+                    .defaultValue(100)
+                    .withDescription(
+                            "Frames of a calcium channel averaged plainly before the moments"
+                                    + " adapt and the MMSE estimator is first computed.");
+    public static final ConfigOption<Duration> HEMO_ADAPT_WINDOW =
+            ConfigOptions.key("hemo.adapt-window")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(60))
+                    .withDescription(
+                            "Time constant of the exponentially weighted moments after"
+                                    + " calibration (how fast the correction follows drift).");
+    public static final ConfigOption<Double> HEMO_HIGHPASS =
+            ConfigOptions.key("hemo.highpass")
+                    .doubleType()
+                    .defaultValue(0.1)
+                    .withDescription(
+                            "Cut-off of the high-pass on both channels before fitting, Hz"
+                                    + " (0 = off).");
+    public static final ConfigOption<Double> HEMO_LOWPASS =
+            ConfigOptions.key("hemo.isosbestic-lowpass")
+                    .doubleType()
+                    .defaultValue(14.0)
+                    .withDescription(
+                            "Cut-off of the low-pass on the isosbestic channel, Hz (0 = off).");
+    public static final ConfigOption<Double> HEMO_MIN_COEFFICIENT =
+            ConfigOptions.key("hemo.min-coefficient")
+                    .doubleType()
+                    .defaultValue(0.0)
+                    .withDescription(
+                            "Smallest plausible regression coefficient; smaller ones are flagged"
+                                    + " and clamped.");
+    public static final ConfigOption<Double> HEMO_MAX_COEFFICIENT =
+            ConfigOptions.key("hemo.max-coefficient")
+                    .doubleType()
+                    .defaultValue(4.0)
+                    .withDescription(
+                            "Largest plausible regression coefficient; larger ones are flagged"
+                                    + " and clamped.");
+    public static final ConfigOption<Integer> HEMO_MMSE_BLOCK =
+            ConfigOptions.key("hemo.mmse.block")
+                    .intType()
+                    .defaultValue(2)
+                    .withDescription("Side of the MMSE blocks that share one estimator, pixels.");
+    public static final ConfigOption<Integer> HEMO_MMSE_MARGIN =
+            ConfigOptions.key("hemo.mmse.margin")
+                    .intType()
+                    .defaultValue(1)
+                    .withDescription(
+                            "Pixels on each side of an MMSE block that join its neighbourhood.");
+    public static final ConfigOption<Integer> HEMO_MMSE_UPDATE_FRAMES =
+            ConfigOptions.key("hemo.mmse.update-frames")
+                    .intType()
+                    .defaultValue(300)
+                    .withDescription("Frames between two computations of a block's estimator.");
+    public static final ConfigOption<Duration> HEMO_ZSCORE_WINDOW =
+            ConfigOptions.key("hemo.zscore-window")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(60))
+                    .withDescription(
+                            "Time constant of the running mean and variance of the z-score.");
     public static final ConfigOption<Integer> METRICS_PORT =
             ConfigOptions.key("metrics.port")
                     .intType()
@@ -197,7 +328,26 @@ public final class FrameJobOptions {
                     EXACTLY_ONCE,
                     METRICS_PORT,
                     METRICS_HOST,
-                    KAFKA_PROPERTIES);
+                    KAFKA_PROPERTIES,
+                    CORRECTED_TOPIC,
+                    CHANNEL_ORDER,
+                    ISOSBESTIC_NM,
+                    ISOSBESTIC_DIMMER,
+                    CHECK_FRAMES,
+                    CONFIRM_FRAMES,
+                    PAIR_MAX_WAIT,
+                    HEMO_METHOD,
+                    HEMO_TILE_SIZE,
+                    HEMO_CALIBRATION_FRAMES,
+                    HEMO_ADAPT_WINDOW,
+                    HEMO_HIGHPASS,
+                    HEMO_LOWPASS,
+                    HEMO_MIN_COEFFICIENT,
+                    HEMO_MAX_COEFFICIENT,
+                    HEMO_MMSE_BLOCK,
+                    HEMO_MMSE_MARGIN,
+                    HEMO_MMSE_UPDATE_FRAMES,
+                    HEMO_ZSCORE_WINDOW);
 
     private FrameJobOptions() {}
 
@@ -299,6 +449,7 @@ public final class FrameJobOptions {
                             + c.get(CHECKPOINT_INTERVAL).toMillis()
                             + " ms");
         }
+        problems.addAll(channelProblems(c));
         int port = c.get(METRICS_PORT);
         if (port < -1 || port > 65535) {
             problems.add(
@@ -307,14 +458,168 @@ public final class FrameJobOptions {
         return problems;
     }
 
-    /** Returns every topic the job reads or writes: frames, dF/F, tokens, events, dead letters. */
+    private static List<String> channelProblems(Configuration c) {
+        List<String> problems = new ArrayList<>();
+        List<Integer> order = c.get(CHANNEL_ORDER);
+        for (int nm : order) {
+            if (nm < 300 || nm > 1000) {
+                problems.add(
+                        CHANNEL_ORDER.key()
+                                + " must list wavelengths in [300, 1000] nm, had "
+                                + nm);
+            }
+        }
+        if (order.stream().distinct().count() != order.size()) {
+            problems.add(CHANNEL_ORDER.key() + " must not repeat a wavelength, was " + order);
+        }
+        int iso = c.get(ISOSBESTIC_NM);
+        if (iso != 0 && !order.contains(iso)) {
+            problems.add(
+                    ISOSBESTIC_NM.key()
+                            + " "
+                            + iso
+                            + " nm is not in "
+                            + CHANNEL_ORDER.key()
+                            + " "
+                            + order);
+        }
+        if (isHemoActiveWithoutIsosbestic(c)) {
+            problems.add(
+                    CHANNEL_ORDER.key()
+                            + " "
+                            + order
+                            + " has no isosbestic channel between 380 and 430 nm; name it with "
+                            + ISOSBESTIC_NM.key()
+                            + "=NM or set "
+                            + HEMO_METHOD.key()
+                            + "=NONE");
+        }
+        range(problems, c, CHECK_FRAMES, 1, 100, "frames per channel");
+        range(problems, c, CONFIRM_FRAMES, 1, 16, "frames");
+        range(problems, c, PAIR_MAX_WAIT, 0, 1024, "counters (0 = two channel cycles)");
+        range(problems, c, HEMO_TILE_SIZE, 4, 1024, "pixels");
+        range(problems, c, HEMO_CALIBRATION_FRAMES, 2, 100_000, "frames");
+        range(problems, c, HEMO_MMSE_BLOCK, 1, 32, "pixels");
+        range(problems, c, HEMO_MMSE_MARGIN, 0, 16, "pixels");
+        range(problems, c, HEMO_MMSE_UPDATE_FRAMES, 1, 1_000_000, "frames");
+        if (c.get(HEMO_ADAPT_WINDOW).toMillis() <= 0) {
+            problems.add(
+                    HEMO_ADAPT_WINDOW.key()
+                            + " must be positive, was "
+                            + c.get(HEMO_ADAPT_WINDOW).toMillis()
+                            + " ms");
+        }
+        if (c.get(HEMO_ZSCORE_WINDOW).toMillis() <= 0) {
+            problems.add(
+                    HEMO_ZSCORE_WINDOW.key()
+                            + " must be positive, was "
+                            + c.get(HEMO_ZSCORE_WINDOW).toMillis()
+                            + " ms");
+        }
+        double hp = c.get(HEMO_HIGHPASS);
+        if (!(hp >= 0 && hp <= 100)) {
+            problems.add(HEMO_HIGHPASS.key() + " must be in [0, 100] Hz (0 = off), was " + hp);
+        }
+        double lp = c.get(HEMO_LOWPASS);
+        if (!(lp >= 0 && lp <= 1000)) {
+            problems.add(HEMO_LOWPASS.key() + " must be in [0, 1000] Hz (0 = off), was " + lp);
+        }
+        double min = c.get(HEMO_MIN_COEFFICIENT);
+        double max = c.get(HEMO_MAX_COEFFICIENT);
+        if (!(Double.isFinite(min) && Double.isFinite(max) && min < max)) {
+            problems.add(
+                    HEMO_MIN_COEFFICIENT.key()
+                            + " must be below "
+                            + HEMO_MAX_COEFFICIENT.key()
+                            + ", both finite; were "
+                            + min
+                            + " and "
+                            + max);
+        }
+        return problems;
+    }
+
+    private static void range(
+            List<String> problems,
+            Configuration c,
+            ConfigOption<Integer> o,
+            int min,
+            int max,
+            String unit) {
+        int v = c.get(o);
+        if (v < min || v > max) {
+            problems.add(o.key() + " must be in [" + min + ", " + max + "] " + unit + ", was " + v);
+        }
+    }
+
+    private static boolean isHemoActiveWithoutIsosbestic(Configuration c) {
+        return c.get(HEMO_METHOD) != HemoMethod.NONE
+                && c.get(CHANNEL_ORDER).size() > 1
+                && isosbesticNm(c) < 0;
+    }
+
+    /**
+     * Returns the isosbestic wavelength: {@code channels.isosbestic} when set, else the listed one
+     * between 380 and 430 nm, else -1.
+     */
+    public static int isosbesticNm(Configuration c) {
+        int iso = c.get(ISOSBESTIC_NM);
+        if (iso > 0) {
+            return iso;
+        }
+        for (int nm : c.get(CHANNEL_ORDER)) {
+            if (nm >= 380 && nm <= 430) {
+                return nm;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Returns true if the job corrects hemodynamics: a method other than NONE and two or more
+     * channels, one of them isosbestic.
+     */
+    public static boolean isHemoActive(Configuration c) {
+        return c.get(HEMO_METHOD) != HemoMethod.NONE
+                && c.get(CHANNEL_ORDER).size() > 1
+                && isosbesticNm(c) > 0;
+    }
+
+    /** Returns the correction's settings as the options give them. */
+    public static HemoSettings hemoSettings(Configuration c) {
+        return new HemoSettings(
+                c.get(HEMO_METHOD),
+                c.get(HEMO_TILE_SIZE),
+                c.get(HEMO_CALIBRATION_FRAMES),
+                c.get(HEMO_ADAPT_WINDOW).toNanos(),
+                c.get(HEMO_HIGHPASS),
+                c.get(HEMO_LOWPASS),
+                c.get(HEMO_MIN_COEFFICIENT),
+                c.get(HEMO_MAX_COEFFICIENT),
+                c.get(HEMO_MMSE_BLOCK),
+                c.get(HEMO_MMSE_MARGIN),
+                c.get(HEMO_MMSE_UPDATE_FRAMES),
+                c.get(HEMO_ZSCORE_WINDOW).toNanos());
+    }
+
+    /** Returns the pairing's wait bound: the option, or two channel cycles when it is 0. */
+    public static int pairMaxWait(Configuration c) {
+        int w = c.get(PAIR_MAX_WAIT);
+        return w > 0 ? w : 2 * Math.max(1, c.get(CHANNEL_ORDER).size());
+    }
+
+    /**
+     * Returns every topic the job reads or writes: frames, dF/F, tokens, events, dead letters,
+     * corrected frames.
+     */
     public static List<String> topics(Configuration c) {
         return List.of(
                 c.get(FRAMES_TOPIC),
                 c.get(DFF_TOPIC),
                 c.get(TOKENS_TOPIC),
                 c.get(EVENTS_TOPIC),
-                c.get(DEAD_LETTER_TOPIC));
+                c.get(DEAD_LETTER_TOPIC),
+                c.get(CORRECTED_TOPIC));
     }
 
     /** Returns the effective settings as key=value text, Kafka secrets masked. */

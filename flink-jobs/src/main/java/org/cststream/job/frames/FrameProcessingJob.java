@@ -1,7 +1,11 @@
 package org.cststream.job.frames;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -20,6 +24,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.cststream.frame.Frame;
 import org.cststream.frame.PatchTokens;
 import org.cststream.frame.TokenCodec;
+import org.cststream.job.frames.hemo.HemoSettings;
 import org.cststream.kafka.KafkaSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,11 +32,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The main job: frames from Kafka in, dF/F frames, patch tokens, events and dead letters out.
  *
- * <p>Steps: decode and validate; order each session by camera counter and detect drops; dF/F
- * against a causal baseline per session and channel; optional binning; cut into patches. The source
+ * <p>Steps: decode and validate; order each session by camera counter and detect drops; assign
+ * channels to untagged frames; dF/F against a causal baseline per session and channel; optional
+ * binning; with two or more channels, pair each calcium frame with the isosbestic signal at its
+ * time and correct it for hemodynamics tile by tile (then z-score); cut into patches. The source
  * and sinks are handed in, so tests and other deployments can plug in their own; {@link #forKafka}
- * plugs in the real topics. Hemodynamic correction and the CST operator slot in between dF/F and
- * patching.
+ * plugs in the real topics. The CST operator slots in between the correction and patching.
  */
 public final class FrameProcessingJob {
     private static final Logger LOG = LoggerFactory.getLogger(FrameProcessingJob.class);
@@ -42,7 +48,9 @@ public final class FrameProcessingJob {
     private final Sink<PatchTokens> tokenSink;
     private final Sink<SessionEvent> eventSink;
     private final Sink<DeadLetter> deadLetterSink;
+    private final Sink<DffFrame> correctedSink;
 
+    /** Creates the job with its source and sinks; corrected frames go only to the tokens. */
     public FrameProcessingJob(
             Configuration config,
             Source<KafkaRecord, ?, ?> source,
@@ -50,6 +58,23 @@ public final class FrameProcessingJob {
             Sink<PatchTokens> tokenSink,
             Sink<SessionEvent> eventSink,
             Sink<DeadLetter> deadLetterSink) {
+        this(config, source, dffSink, tokenSink, eventSink, deadLetterSink, null);
+    }
+
+    /**
+     * Creates the job with its source and sinks.
+     *
+     * @param correctedSink receives the hemodynamically corrected, z-scored calcium frames, or null
+     *     for none
+     */
+    public FrameProcessingJob(
+            Configuration config,
+            Source<KafkaRecord, ?, ?> source,
+            Sink<DffFrame> dffSink,
+            Sink<PatchTokens> tokenSink,
+            Sink<SessionEvent> eventSink,
+            Sink<DeadLetter> deadLetterSink,
+            Sink<DffFrame> correctedSink) {
         FrameJobOptions.validate(config);
         this.config = config;
         this.source = source;
@@ -57,6 +82,7 @@ public final class FrameProcessingJob {
         this.tokenSink = tokenSink;
         this.eventSink = eventSink;
         this.deadLetterSink = deadLetterSink;
+        this.correctedSink = correctedSink;
     }
 
     /** Returns the job wired to the Kafka topics named in the configuration. */
@@ -120,7 +146,17 @@ public final class FrameProcessingJob {
                                 d -> d.key,
                                 d -> d.value,
                                 Outputs::deadLetterHeaders,
-                                null)));
+                                null)),
+                kafkaSink(
+                        config,
+                        "corrected",
+                        new OutputRecordSerializer<>(
+                                config.get(FrameJobOptions.CORRECTED_TOPIC),
+                                "corrected",
+                                d -> d.sessionId,
+                                Outputs::encodeDff,
+                                null,
+                                DffFrame::channelLabel)));
     }
 
     private static <T> KafkaSink<T> kafkaSink(
@@ -186,9 +222,23 @@ public final class FrameProcessingJob {
                         .uid("order")
                         .name("order");
 
+        // give untagged frames their channel: alternation by counter, checked against content
+        SingleOutputStreamOperator<Frame> assigned =
+                DataStreamUtils.reinterpretAsKeyedStream(ordered, f -> f.sessionId)
+                        .process(
+                                new ChannelAssignFunction(
+                                        config.get(FrameJobOptions.CHANNEL_ORDER),
+                                        FrameJobOptions.isosbesticNm(config),
+                                        config.get(FrameJobOptions.ISOSBESTIC_DIMMER),
+                                        config.get(FrameJobOptions.CHECK_FRAMES),
+                                        config.get(FrameJobOptions.CONFIRM_FRAMES),
+                                        idle))
+                        .uid("channels")
+                        .name("channels");
+
         // dF/F per session and channel; the stream is still partitioned by session
         SingleOutputStreamOperator<DffFrame> dff =
-                DataStreamUtils.reinterpretAsKeyedStream(ordered, f -> f.sessionId)
+                DataStreamUtils.reinterpretAsKeyedStream(assigned, f -> f.sessionId)
                         .process(
                                 new DffFunction(
                                         config.get(FrameJobOptions.BASELINE_WINDOW),
@@ -206,9 +256,30 @@ public final class FrameProcessingJob {
                         .uid("binning")
                         .name("binning");
 
+        // hemodynamic correction of the calcium channels; other frames pass uncorrected
+        DataStream<DffFrame> forPatches = binned;
+        DataStream<SessionEvent> hemoEvents = null;
+        if (FrameJobOptions.isHemoActive(config)) {
+            SingleOutputStreamOperator<FramePair> paired = pair(binned, idle);
+            SingleOutputStreamOperator<DffFrame> corrected = correct(paired);
+            forPatches = corrected.union(paired.getSideOutput(ChannelPairFunction.UNPAIRED));
+            hemoEvents = corrected.getSideOutput(JobOutputs.EVENTS);
+            if (correctedSink != null) {
+                corrected.sinkTo(correctedSink).uid("corrected-sink").name("corrected-sink");
+            }
+            config.getOptional(FrameJobOptions.OUTPUT_DIR)
+                    .ifPresent(
+                            dir ->
+                                    corrected
+                                            .sinkTo(new NpyDirectorySink(dir, "corrected"))
+                                            .uid("npy-corrected-sink")
+                                            .name("npy-corrected-sink"));
+        }
+
         // cut into patch tokens
         DataStream<PatchTokens> tokens =
-                binned.map(
+                forPatches
+                        .map(
                                 new PatchFunction(
                                         config.get(FrameJobOptions.PATCH_SIZE),
                                         config.get(FrameJobOptions.EDGE_MODE)))
@@ -224,15 +295,69 @@ public final class FrameProcessingJob {
                                 binned.sinkTo(new NpyDirectorySink(dir))
                                         .uid("npy-sink")
                                         .name("npy-sink"));
-        ordered.getSideOutput(JobOutputs.EVENTS)
-                .sinkTo(eventSink)
-                .uid("events-sink")
-                .name("events-sink");
+        DataStream<SessionEvent> events =
+                ordered.getSideOutput(JobOutputs.EVENTS)
+                        .union(assigned.getSideOutput(JobOutputs.EVENTS));
+        if (hemoEvents != null) {
+            events = events.union(hemoEvents);
+        }
+        events.sinkTo(eventSink).uid("events-sink").name("events-sink");
         decoded.getSideOutput(JobOutputs.DEAD_LETTERS)
                 .union(ordered.getSideOutput(JobOutputs.DEAD_LETTERS))
                 .sinkTo(deadLetterSink)
                 .uid("deadletter-sink")
                 .name("deadletter-sink");
+    }
+
+    /** Pairs each calcium frame with the isosbestic signal at its time, per session. */
+    private SingleOutputStreamOperator<FramePair> pair(DataStream<DffFrame> binned, Duration idle) {
+        List<Integer> order = config.get(FrameJobOptions.CHANNEL_ORDER);
+        int iso = FrameJobOptions.isosbesticNm(config);
+        Set<String> calcium = new HashSet<>();
+        for (int nm : order) {
+            if (nm != iso) {
+                calcium.add(Frame.channelLabel("", nm));
+            }
+        }
+        HemoSettings hemo = FrameJobOptions.hemoSettings(config);
+        LOG.info(
+                "hemodynamic correction method={} isosbestic={}nm calcium={} tile={} margin={}",
+                hemo.method(),
+                iso,
+                calcium,
+                hemo.tileSize(),
+                hemo.tileMargin());
+        return DataStreamUtils.reinterpretAsKeyedStream(binned, f -> f.sessionId)
+                .process(
+                        new ChannelPairFunction(
+                                Frame.channelLabel("", iso),
+                                calcium,
+                                FrameJobOptions.pairMaxWait(config),
+                                idle))
+                .uid("pair")
+                .name("pair");
+    }
+
+    /**
+     * Corrects each pair tile by tile (keyed by session, channel and tile) and puts the corrected
+     * frames back together.
+     */
+    private SingleOutputStreamOperator<DffFrame> correct(DataStream<FramePair> paired) {
+        HemoSettings hemo = FrameJobOptions.hemoSettings(config);
+        DataStream<HemoTile> tiles =
+                paired.flatMap(new HemoTileSplitFunction(hemo.tileSize(), hemo.tileMargin()))
+                        .uid("hemo-tiles")
+                        .name("hemo-tiles");
+        DataStream<CorrectedTile> correctedTiles =
+                tiles.keyBy(HemoTile::stateKey)
+                        .process(new HemoCorrectionFunction(hemo))
+                        .uid("hemo-correct")
+                        .name("hemo-correct");
+        return correctedTiles
+                .keyBy(CorrectedTile::frameKey)
+                .process(new TileAssemblyFunction(hemo.method().name().toLowerCase(Locale.ROOT)))
+                .uid("hemo-assemble")
+                .name("hemo-assemble");
     }
 
     /** Builds the pipeline on {@code env} and submits it without waiting for it to end. */

@@ -14,8 +14,26 @@ public class SessionEvent {
     /** The source ended the session and every frame of it has left the ordering stage. */
     public static final String SESSION_END = "session-end";
 
+    /**
+     * The channel assignment found frames labelled with the wrong channel (a swapped order at the
+     * start, or an alternation that slipped) and relabelled them from {@code fromCounter} on.
+     */
+    public static final String CHANNEL_SWAP = "channel-swap";
+
+    /**
+     * The start-of-session check of the channel order could not decide (the order was kept), or
+     * found the channel tags of tagged frames suspect (the tags were kept).
+     */
+    public static final String CHANNEL_CHECK = "channel-check";
+
+    /** The hemodynamic correction of a channel finished calibrating at {@code fromCounter}. */
+    public static final String HEMO_CALIBRATED = "hemo-calibrated";
+
     public String type = "";
     public String sessionId = "";
+
+    /** The channel concerned (channel and correction events), else empty. */
+    public String channel = "";
 
     /** First missing counter (gap), or the counter after the time gap. */
     public long fromCounter;

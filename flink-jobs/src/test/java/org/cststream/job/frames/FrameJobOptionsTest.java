@@ -45,4 +45,32 @@ class FrameJobOptionsTest {
 
         assertThat(dir.resolve("a/b")).isDirectory();
     }
+
+    @Test
+    void namesBadChannelAndCorrectionSettings() {
+        Configuration c = new Configuration();
+        c.set(FrameJobOptions.CHANNEL_ORDER, java.util.List.of(470, 560));
+        c.set(FrameJobOptions.HEMO_TILE_SIZE, 2);
+        c.set(FrameJobOptions.HEMO_HIGHPASS, -1.0);
+
+        assertThatThrownBy(() -> FrameJobOptions.validateSettings(c))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(
+                        "channels.order [470, 560] has no isosbestic channel between 380 and 430"
+                                + " nm")
+                .hasMessageContaining("hemo.tile-size must be in [4, 1024] pixels, was 2")
+                .hasMessageContaining("hemo.highpass must be in [0, 100] Hz (0 = off), was -1.0");
+    }
+
+    @Test
+    void findsTheIsosbesticChannelAndTheWaitBound() {
+        Configuration c = new Configuration();
+        c.set(FrameJobOptions.CHANNEL_ORDER, java.util.List.of(470, 395, 575));
+
+        assertThat(FrameJobOptions.isosbesticNm(c)).isEqualTo(395);
+        assertThat(FrameJobOptions.isHemoActive(c)).isTrue();
+        assertThat(FrameJobOptions.pairMaxWait(c)).isEqualTo(6);
+        c.set(FrameJobOptions.HEMO_METHOD, org.cststream.job.frames.hemo.HemoMethod.NONE);
+        assertThat(FrameJobOptions.isHemoActive(c)).isFalse();
+    }
 }

@@ -57,6 +57,7 @@ public final class Plot {
     private final String yLabel;
     private final List<Series> series = new ArrayList<>();
     private final List<Box> boxes = new ArrayList<>();
+    private HeatMap heatMap;
     private double[] xRange;
     private double[] yRange;
     private boolean equalAspect;
@@ -116,6 +117,40 @@ public final class Plot {
             throw new IllegalArgumentException("box '" + category + "' has no values");
         }
         boxes.add(new Box(category, values.clone(), color));
+        return this;
+    }
+
+    /**
+     * Shows a row-major image as a heat map filling the panel, row 0 at the top, on a diverging
+     * blue-white-red scale (white at the middle of the range; NaN grey). The axes count pixels from
+     * the image's bottom-left corner. Lines and points may be drawn over it.
+     *
+     * @param values row-major values, {@code width * height} of them
+     * @param width columns
+     * @param height rows
+     * @param min the value drawn darkest blue
+     * @param max the value drawn darkest red (above {@code min})
+     */
+    public Plot image(float[] values, int width, int height, double min, double max) {
+        if (width < 1 || height < 1 || values.length != width * height || !(max > min)) {
+            throw new IllegalArgumentException(
+                    "an image needs width x height values and min < max; got "
+                            + values.length
+                            + " values for "
+                            + width
+                            + "x"
+                            + height
+                            + ", range ["
+                            + min
+                            + ", "
+                            + max
+                            + "]");
+        }
+        heatMap = new HeatMap(values.clone(), width, height, min, max);
+        xRange = new double[] {0, width};
+        yRange = new double[] {0, height};
+        equalAspect = true;
+        legend = false;
         return this;
     }
 
@@ -265,6 +300,9 @@ public final class Plot {
             drawGridAndTicks(g, axes);
             Shape oldClip = g.getClip();
             g.clip(inner);
+            if (heatMap != null) {
+                drawHeatMap(g, axes, heatMap);
+            }
             for (Series s : series) {
                 drawSeries(g, axes, s);
             }
@@ -644,6 +682,41 @@ public final class Plot {
             double[] x, double[] y, Color color, float size, boolean markers, String label) {}
 
     private record Box(String category, double[] values, Color color) {}
+
+    private record HeatMap(float[] values, int width, int height, double min, double max) {}
+
+    private static void drawHeatMap(Graphics2D g, Axes axes, HeatMap m) {
+        BufferedImage img = new BufferedImage(m.width, m.height, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < m.height; y++) {
+            for (int x = 0; x < m.width; x++) {
+                img.setRGB(x, y, diverging(m.values[y * m.width + x], m.min, m.max));
+            }
+        }
+        int left = (int) Math.round(axes.px(0));
+        int right = (int) Math.round(axes.px(m.width));
+        int top = (int) Math.round(axes.py(m.height));
+        int bottom = (int) Math.round(axes.py(0));
+        g.setRenderingHint(
+                RenderingHints.KEY_INTERPOLATION,
+                RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
+        g.drawImage(img, left, top, right - left, bottom - top, null);
+    }
+
+    /** Blue below the middle of [min, max], white at it, red above; grey for NaN. */
+    private static int diverging(double v, double min, double max) {
+        if (Double.isNaN(v)) {
+            return 0x999999;
+        }
+        double t = Math.max(0, Math.min(1, (v - min) / (max - min)));
+        double a = Math.abs(2 * t - 1);
+        int fade = (int) Math.round(255 * (1 - a));
+        if (t < 0.5) {
+            int blue = 255 - (int) Math.round(80 * a);
+            return (fade << 16) | (fade << 8) | blue;
+        }
+        int red = 255 - (int) Math.round(80 * a);
+        return (red << 16) | (fade << 8) | fade;
+    }
 
     /** Maps data coordinates to pixels inside the panel's plotting area. */
     private static final class Axes {

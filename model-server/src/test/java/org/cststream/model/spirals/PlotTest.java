@@ -75,4 +75,17 @@ class PlotTest {
         }
         return false;
     }
+
+    @Test
+    void drawsAnImageRowZeroAtTheTopOnADivergingScale() {
+        // a 2x2 image: top row low (blue), bottom row high (red)
+        Plot p = new Plot("image", "column", "row").image(new float[] {-1, -1, 1, 1}, 2, 2, -1, 1);
+
+        BufferedImage image = Plot.render(List.of(p), 1, 300, 300);
+        Color top = new Color(image.getRGB(150, 110));
+        Color bottom = new Color(image.getRGB(150, 200));
+
+        assertThat(top.getBlue()).isGreaterThan(top.getRed() + 100);
+        assertThat(bottom.getRed()).isGreaterThan(bottom.getBlue() + 100);
+    }
 }
