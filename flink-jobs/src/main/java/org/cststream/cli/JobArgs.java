@@ -155,6 +155,39 @@ public class JobArgs {
     int calibrationFrames;
 
     @Option(
+            names = "--cst-model",
+            paramLabel = "DIR",
+            description =
+                    "Run the CST stage with this model (from cst train): a regular frame stream"
+                            + " on cst.frames.filled with dropped and off-grid frames filled.")
+    String cstModel;
+
+    @Option(
+            names = "--cst-step",
+            paramLabel = "S",
+            defaultValue = "5",
+            description =
+                    "Grid times each CST window emits (its other T - S are context)."
+                            + " Default: ${DEFAULT-VALUE}.")
+    int cstStep;
+
+    @Option(
+            names = "--cst-inference",
+            paramLabel = "WHERE",
+            defaultValue = "LOCAL",
+            description =
+                    "Where the model runs: ${COMPLETION-CANDIDATES} (the model server at"
+                            + " --cst-server). Default: ${DEFAULT-VALUE}.")
+    org.cststream.job.cst.CstOptions.Inference cstInference;
+
+    @Option(
+            names = "--cst-server",
+            paramLabel = "URL",
+            defaultValue = "http://127.0.0.1:9500",
+            description = "The model server for --cst-inference SERVER. Default: ${DEFAULT-VALUE}.")
+    String cstServer;
+
+    @Option(
             names = "--kafka-property",
             paramLabel = "KEY=VALUE",
             description =
@@ -195,6 +228,14 @@ public class JobArgs {
         c.set(FrameJobOptions.HEMO_METHOD, hemo);
         c.set(FrameJobOptions.HEMO_TILE_SIZE, hemoTile);
         c.set(FrameJobOptions.HEMO_CALIBRATION_FRAMES, calibrationFrames);
+        if (cstModel != null) {
+            c.set(org.cststream.job.cst.CstOptions.MODEL, cstModel);
+        }
+        c.set(org.cststream.job.cst.CstOptions.WINDOW_STEP, cstStep);
+        c.set(org.cststream.job.cst.CstOptions.INFERENCE, cstInference);
+        c.set(org.cststream.job.cst.CstOptions.SERVER_URL, cstServer);
+        c.set(org.cststream.job.cst.CstOptions.FILLED_TOPIC, topicPrefix + ".frames.filled");
+        c.set(org.cststream.job.cst.CstOptions.DECODED_TOPIC, topicPrefix + ".decoded");
         return c;
     }
 

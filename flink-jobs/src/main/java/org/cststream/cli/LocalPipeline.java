@@ -25,6 +25,8 @@ import org.cststream.frame.PatchTokens;
 import org.cststream.frame.PixelConversion;
 import org.cststream.frame.TokenCodec;
 import org.cststream.frame.WallClock;
+import org.cststream.job.cst.CstOptions;
+import org.cststream.job.cst.CstWindowFunction;
 import org.cststream.job.frames.FrameJobOptions;
 import org.cststream.job.frames.FrameProcessingJob;
 import org.cststream.job.frames.OutputReader;
@@ -171,7 +173,8 @@ public final class LocalPipeline {
                     outputs,
                     job.getOptional(FrameJobOptions.OUTPUT_DIR).orElse(null),
                     new HashSet<>(collector.counters).size(),
-                    collector.hemoSummary());
+                    collector.hemoSummary(),
+                    collector.cstSummary());
         } finally {
             collector.stop();
             try {
@@ -247,6 +250,10 @@ public final class LocalPipeline {
         private final String eventsTopic;
         private final String dffTopic;
         private final String correctedTopic;
+        private final String filledTopic;
+        private final Set<String> filledSeen = ConcurrentHashMap.newKeySet();
+        private final Map<String, Long> fillEnds = new ConcurrentHashMap<>();
+        private volatile long filled;
         private final String session;
         private final boolean hemo;
         private final String isosbestic;
@@ -290,6 +297,7 @@ public final class LocalPipeline {
             this.eventsTopic = job.get(FrameJobOptions.EVENTS_TOPIC);
             this.dffTopic = job.get(FrameJobOptions.DFF_TOPIC);
             this.correctedTopic = job.get(FrameJobOptions.CORRECTED_TOPIC);
+            this.filledTopic = CstOptions.enabled(job) ? job.get(CstOptions.FILLED_TOPIC) : null;
             this.session = session;
             this.hemo = FrameJobOptions.isHemoActive(job);
             int iso = FrameJobOptions.isosbesticNm(job);
@@ -338,7 +346,21 @@ public final class LocalPipeline {
             }
             long expectedTokens = hemo ? nonIsosbestic : dffCounters.size();
             return tokenSet.size() >= expectedTokens
-                    && (!hemo || correctedCounters.size() >= calcium);
+                    && (!hemo || correctedCounters.size() >= calcium)
+                    && (filledTopic == null || cstDone());
+        }
+
+        /** Whether every calcium channel's grid was closed and all its grid times read. */
+        private boolean cstDone() {
+            int channels = hemo ? calciumLabels.size() : 1;
+            long expected = fillEnds.values().stream().mapToLong(Long::longValue).sum();
+            return fillEnds.size() >= channels && filledSeen.size() >= expected;
+        }
+
+        RunReport.CstSummary cstSummary() {
+            return filledTopic == null
+                    ? null
+                    : new RunReport.CstSummary(filledSeen.size(), filled, fillEnds.size());
         }
 
         @Override
@@ -346,6 +368,9 @@ public final class LocalPipeline {
             List<String> topics = new ArrayList<>(List.of(tokensTopic, eventsTopic, dffTopic));
             if (hemo) {
                 topics.add(correctedTopic);
+            }
+            if (filledTopic != null) {
+                topics.add(filledTopic);
             }
             try (OutputReader reader = new OutputReader(servers, props, topics)) {
                 reader.consume(this::accept, () -> stopped.get() || isDone(), Duration.ofDays(1));
@@ -362,6 +387,7 @@ public final class LocalPipeline {
                 SessionEvent e = OutputReader.event(r);
                 switch (e.type) {
                     case SessionEvent.SESSION_END -> end = e;
+                    case CstWindowFunction.FILL_END -> fillEnds.put(e.detail, e.count);
                     case SessionEvent.GAP -> missing += e.count;
                     case SessionEvent.CHANNEL_SWAP -> swaps++;
                     case SessionEvent.CHANNEL_CHECK -> unchecked = true;
@@ -395,6 +421,12 @@ public final class LocalPipeline {
                         if (truth != null && label.equals(scoredChannel)) {
                             score(f, rawFilter, rawTruthFilter, uncorrectedQuality, rawSeen++);
                         }
+                    }
+                } else if (r.topic().equals(filledTopic)) {
+                    Frame f = FrameCodec.decode(r.value());
+                    if (filledSeen.add(f.channelLabel() + "|" + f.frameCounter)
+                            && (f.flags & Frame.FLAG_FILLED) != 0) {
+                        filled++;
                     }
                 } else if (r.topic().equals(correctedTopic)) {
                     Frame f = FrameCodec.decode(r.value());

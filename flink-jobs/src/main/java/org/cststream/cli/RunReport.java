@@ -20,6 +20,7 @@ import java.util.List;
  * @param tokenFrames distinct frames that came out as patch tokens (with two channels: the
  *     corrected calcium frames)
  * @param hemo what the two-channel stages did, or null for a single channel
+ * @param cst what the CST stage emitted, or null when it did not run
  */
 public record RunReport(
         String session,
@@ -35,7 +36,24 @@ public record RunReport(
         List<String> topics,
         String outputDir,
         long tokenFrames,
-        HemoSummary hemo) {
+        HemoSummary hemo,
+        CstSummary cst) {
+
+    /**
+     * What the CST stage emitted.
+     *
+     * @param gridTimes grid times out, over the calcium channels
+     * @param filled of which the CST filled (no frame was on them)
+     * @param channels calcium channels whose grid was closed at the session's end
+     */
+    public record CstSummary(long gridTimes, long filled, int channels) {
+        String format() {
+            return String.format(
+                    "cst              %d grid times on %d channel(s): %d observed, %d filled by"
+                            + " the CST%n",
+                    gridTimes, channels, gridTimes - filled, filled);
+        }
+    }
 
     /** Returns frames out per second of wall time. */
     public double framesPerSecond() {
@@ -67,6 +85,9 @@ public record RunReport(
                         framesPerSecond(), elapsedSeconds));
         if (hemo != null) {
             s.append(hemo.format());
+        }
+        if (cst != null) {
+            s.append(cst.format());
         }
         s.append("outputs          kafka ")
                 .append(bootstrapServers)

@@ -5,10 +5,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.cststream.frame.PatchTokens;
@@ -34,13 +37,23 @@ import org.slf4j.LoggerFactory;
  * skipped, counted ({@link MetricNames#FILL_SKIPPED}) and reported as a {@code fill-skipped} event,
  * and the next window starts at the next frame.
  */
-public class CstWindowFunction extends KeyedProcessFunction<String, PatchTokens, WindowRequest> {
+public class CstWindowFunction
+        extends KeyedCoProcessFunction<String, PatchTokens, SessionEvent, WindowRequest> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(CstWindowFunction.class);
 
     /** Side output of skipped grid times. */
     public static final OutputTag<SessionEvent> EVENTS =
             new OutputTag<>("cst-events", TypeInformation.of(SessionEvent.class));
+
+    /**
+     * Event type: a session ended and its channel's grid is closed; {@code count} grid times were
+     * emitted (the last is {@code toCounter}), {@code detail} names the channel.
+     */
+    public static final String FILL_END = "fill-end";
+
+    /** Event type: grid times {@code fromCounter..toCounter} were too long a gap to fill. */
+    public static final String FILL_SKIPPED = "fill-skipped";
 
     private final int windowFrames;
     private final int step;
@@ -49,7 +62,13 @@ public class CstWindowFunction extends KeyedProcessFunction<String, PatchTokens,
     private final long timeoutMillis;
     private final int maxGap;
 
-    private transient ValueState<CstWindowState> state;
+    /** Per channel of the session. */
+    private transient MapState<String, CstWindowState> channels;
+
+    /** Set once the session's end has been seen; later frames of it are ignored. */
+    private transient ValueState<Boolean> ending;
+
+    private transient ValueState<Long> lastArrival;
     private transient MeterRegistry registry;
 
     /**
@@ -83,27 +102,41 @@ public class CstWindowFunction extends KeyedProcessFunction<String, PatchTokens,
         this.maxGap = maxGap;
     }
 
-    /** Returns the stage's key of a frame: session and channel. */
-    public static String keyOf(PatchTokens t) {
-        return t.sessionId
-                + "|"
-                + org.cststream.frame.Frame.channelLabel(t.channelName, t.channelNm);
+    /** Returns a frame's channel, the key of its grid within the session. */
+    static String channelOf(PatchTokens t) {
+        return org.cststream.frame.Frame.channelLabel(t.channelName, t.channelNm);
     }
 
     @Override
     public void open(OpenContext openContext) {
-        state =
+        channels =
                 getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "cst-window", TypeInformation.of(CstWindowState.class)));
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "cst-windows",
+                                        Types.STRING,
+                                        TypeInformation.of(CstWindowState.class)));
+        ending =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("cst-ending", Types.BOOLEAN));
+        lastArrival =
+                getRuntimeContext().getState(new ValueStateDescriptor<>("cst-arrival", Types.LONG));
         registry = CstMetrics.registry();
     }
 
     @Override
-    public void processElement(PatchTokens t, Context ctx, Collector<WindowRequest> out)
+    public void processElement1(PatchTokens t, Context ctx, Collector<WindowRequest> out)
             throws Exception {
-        CstWindowState s = state.value();
+        long now = ctx.timerService().currentProcessingTime();
+        if (Boolean.TRUE.equals(ending.value()) && lastArrival.value() == null) {
+            LOG.warn(
+                    "frame after its session's end ignored by the CST stage session={} counter={}",
+                    t.sessionId,
+                    t.frameCounter);
+            return;
+        }
+        String channel = channelOf(t);
+        CstWindowState s = channels.get(channel);
         if (s != null
                 && (s.gridRows != t.gridRows
                         || s.gridCols != t.gridCols
@@ -118,7 +151,13 @@ public class CstWindowFunction extends KeyedProcessFunction<String, PatchTokens,
                     t.gridRows,
                     t.gridCols);
             emitUpTo(s, s.lastSlot + 1, ctx, out);
-            s = null;
+            // the new grid goes on from the old one's next index, so no index is used twice
+            CstWindowState next = start(t);
+            next.originNanos = t.acquisitionNanos - (s.lastSlot + 1) * periodNanos;
+            next.nextSlot = s.lastSlot + 1;
+            next.lastSlot = s.lastSlot;
+            next.emitted = s.emitted;
+            s = next;
         }
         if (s == null) {
             s = start(t);
@@ -154,30 +193,75 @@ public class CstWindowFunction extends KeyedProcessFunction<String, PatchTokens,
         f.values = t.values;
         s.frames.add(f);
         s.lastSlot = Math.max(s.lastSlot, nearest);
-        s.lastArrivalMillis = ctx.timerService().currentProcessingTime();
+        s.lastArrivalMillis = now;
         // a window is complete once a frame past its newest grid time has arrived
         while (s.nextSlot + step <= s.lastSlot) {
             emitWindow(s, s.nextSlot + step, out);
         }
-        state.update(s);
-        ctx.timerService().registerProcessingTimeTimer(s.lastArrivalMillis + timeoutMillis);
+        channels.put(channel, s);
+        lastArrival.update(now);
+        ctx.timerService().registerProcessingTimeTimer(now + timeoutMillis);
+    }
+
+    /**
+     * The session's end, from the ordering stage. Its last frames may still be on their way through
+     * the stages before this one, so the session's grids are closed once it has been silent for the
+     * timeout; a {@value #FILL_END} event per channel then says how many grid times it emitted.
+     */
+    @Override
+    public void processElement2(SessionEvent e, Context ctx, Collector<WindowRequest> out)
+            throws Exception {
+        if (!SessionEvent.SESSION_END.equals(e.type)) {
+            return;
+        }
+        ending.update(true);
+        long now = ctx.timerService().currentProcessingTime();
+        Long last = lastArrival.value();
+        ctx.timerService()
+                .registerProcessingTimeTimer(
+                        Math.max(now, last == null ? now : last) + timeoutMillis);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<WindowRequest> out)
             throws Exception {
-        CstWindowState s = state.value();
-        if (s == null || timestamp < s.lastArrivalMillis + timeoutMillis) {
+        Long last = lastArrival.value();
+        if (last != null && timestamp < last + timeoutMillis) {
             return;
         }
-        if (s.nextSlot <= s.lastSlot) {
-            LOG.debug(
-                    "session silent, CST windows emitted session={} gridTimes={}..{}",
-                    s.sessionId,
-                    s.nextSlot,
-                    s.lastSlot);
-            emitUpTo(s, s.lastSlot + 1, ctx, out);
-            state.update(s);
+        boolean ended = Boolean.TRUE.equals(ending.value());
+        List<String> done = new ArrayList<>();
+        for (java.util.Map.Entry<String, CstWindowState> entry : channels.entries()) {
+            CstWindowState s = entry.getValue();
+            if (s.nextSlot <= s.lastSlot) {
+                LOG.debug(
+                        "session silent, CST windows emitted session={} channel={}"
+                                + " gridTimes={}..{}",
+                        s.sessionId,
+                        entry.getKey(),
+                        s.nextSlot,
+                        s.lastSlot);
+                emitUpTo(s, s.lastSlot + 1, ctx, out);
+            }
+            if (ended) {
+                SessionEvent e = new SessionEvent();
+                e.type = FILL_END;
+                e.sessionId = s.sessionId;
+                e.count = s.emitted;
+                e.toCounter = s.lastSlot;
+                e.detail = entry.getKey();
+                ctx.output(EVENTS, e);
+                done.add(entry.getKey());
+            } else {
+                channels.put(entry.getKey(), s);
+            }
+        }
+        if (ended) {
+            for (String c : done) {
+                channels.remove(c);
+            }
+            // keep the end mark so that stragglers of the session are not taken for a new one
+            lastArrival.clear();
         }
     }
 
@@ -222,6 +306,7 @@ public class CstWindowFunction extends KeyedProcessFunction<String, PatchTokens,
             }
         }
         s.nextSlot = to;
+        s.emitted += observed.isEmpty() ? 0 : to - from;
         // keep what the next window's context needs
         long keepFrom = to + step - windowFrames;
         s.frames.removeIf(f -> f.nearest < keepFrom - 1);
@@ -288,7 +373,7 @@ public class CstWindowFunction extends KeyedProcessFunction<String, PatchTokens,
                 to - 1,
                 maxGap);
         SessionEvent e = new SessionEvent();
-        e.type = "fill-skipped";
+        e.type = FILL_SKIPPED;
         e.sessionId = s.sessionId;
         e.fromCounter = from;
         e.toCounter = to - 1;

@@ -17,6 +17,9 @@ public class CstWindowState {
     /** Wall-clock time of the latest frame's arrival, ms (for the stall timeout). */
     public long lastArrivalMillis;
 
+    /** Grid times emitted so far (skipped ones not counted). */
+    public long emitted;
+
     public String sessionId = "";
     public String cameraId = "";
     public String channelName = "";

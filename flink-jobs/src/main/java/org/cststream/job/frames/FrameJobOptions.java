@@ -383,7 +383,7 @@ public final class FrameJobOptions {
     }
 
     private static List<String> rangeProblems(Configuration c) {
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new ArrayList<>(org.cststream.job.cst.CstOptions.problems(c));
         c.getOptional(OUTPUT_DIR)
                 .ifPresent(
                         dir -> {
@@ -613,19 +613,30 @@ public final class FrameJobOptions {
      * corrected frames.
      */
     public static List<String> topics(Configuration c) {
-        return List.of(
-                c.get(FRAMES_TOPIC),
-                c.get(DFF_TOPIC),
-                c.get(TOKENS_TOPIC),
-                c.get(EVENTS_TOPIC),
-                c.get(DEAD_LETTER_TOPIC),
-                c.get(CORRECTED_TOPIC));
+        List<String> t =
+                new ArrayList<>(
+                        List.of(
+                                c.get(FRAMES_TOPIC),
+                                c.get(DFF_TOPIC),
+                                c.get(TOKENS_TOPIC),
+                                c.get(EVENTS_TOPIC),
+                                c.get(DEAD_LETTER_TOPIC),
+                                c.get(CORRECTED_TOPIC)));
+        if (org.cststream.job.cst.CstOptions.enabled(c)) {
+            t.add(c.get(org.cststream.job.cst.CstOptions.FILLED_TOPIC));
+            t.add(c.get(org.cststream.job.cst.CstOptions.DECODED_TOPIC));
+        }
+        return t;
     }
 
     /** Returns the effective settings as key=value text, Kafka secrets masked. */
     public static String describe(Configuration c) {
         Map<String, String> out = new TreeMap<>();
-        for (ConfigOption<?> o : ALL) {
+        List<ConfigOption<?>> all = new ArrayList<>(ALL);
+        if (org.cststream.job.cst.CstOptions.enabled(c)) {
+            all.addAll(org.cststream.job.cst.CstOptions.ALL);
+        }
+        for (ConfigOption<?> o : all) {
             Object v = c.getOptional(o).orElse(null);
             if (v == null && o.hasDefaultValue()) {
                 v = o.defaultValue();

@@ -24,6 +24,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.cststream.frame.Frame;
 import org.cststream.frame.PatchTokens;
 import org.cststream.frame.TokenCodec;
+import org.cststream.job.cst.CstOptions;
+import org.cststream.job.cst.CstStage;
+import org.cststream.job.cst.FilledFrame;
 import org.cststream.job.frames.hemo.HemoSettings;
 import org.cststream.kafka.KafkaSettings;
 import org.slf4j.Logger;
@@ -44,13 +47,28 @@ public final class FrameProcessingJob {
 
     private final Configuration config;
     private final Source<KafkaRecord, ?, ?> source;
-    private final Sink<DffFrame> dffSink;
-    private final Sink<PatchTokens> tokenSink;
-    private final Sink<SessionEvent> eventSink;
-    private final Sink<DeadLetter> deadLetterSink;
-    private final Sink<DffFrame> correctedSink;
+    private final Sinks sinks;
 
-    /** Creates the job with its source and sinks; corrected frames go only to the tokens. */
+    /**
+     * Where the job's outputs go.
+     *
+     * @param dff dF/F frames (after binning)
+     * @param tokens patch tokens
+     * @param events gap, channel, correction and fill events
+     * @param deadLetters rejected records
+     * @param corrected the hemodynamically corrected, z-scored calcium frames, or null for none
+     * @param filled the CST stage's regular frame stream, or null for none (the stage still runs
+     *     when {@code cst.model} is set)
+     */
+    public record Sinks(
+            Sink<DffFrame> dff,
+            Sink<PatchTokens> tokens,
+            Sink<SessionEvent> events,
+            Sink<DeadLetter> deadLetters,
+            Sink<DffFrame> corrected,
+            Sink<FilledFrame> filled) {}
+
+    /** Creates the job with its source and the four sinks every run has. */
     public FrameProcessingJob(
             Configuration config,
             Source<KafkaRecord, ?, ?> source,
@@ -58,31 +76,15 @@ public final class FrameProcessingJob {
             Sink<PatchTokens> tokenSink,
             Sink<SessionEvent> eventSink,
             Sink<DeadLetter> deadLetterSink) {
-        this(config, source, dffSink, tokenSink, eventSink, deadLetterSink, null);
+        this(config, source, new Sinks(dffSink, tokenSink, eventSink, deadLetterSink, null, null));
     }
 
-    /**
-     * Creates the job with its source and sinks.
-     *
-     * @param correctedSink receives the hemodynamically corrected, z-scored calcium frames, or null
-     *     for none
-     */
-    public FrameProcessingJob(
-            Configuration config,
-            Source<KafkaRecord, ?, ?> source,
-            Sink<DffFrame> dffSink,
-            Sink<PatchTokens> tokenSink,
-            Sink<SessionEvent> eventSink,
-            Sink<DeadLetter> deadLetterSink,
-            Sink<DffFrame> correctedSink) {
+    /** Creates the job with its source and sinks. */
+    public FrameProcessingJob(Configuration config, Source<KafkaRecord, ?, ?> source, Sinks sinks) {
         FrameJobOptions.validate(config);
         this.config = config;
         this.source = source;
-        this.dffSink = dffSink;
-        this.tokenSink = tokenSink;
-        this.eventSink = eventSink;
-        this.deadLetterSink = deadLetterSink;
-        this.correctedSink = correctedSink;
+        this.sinks = sinks;
     }
 
     /** Returns the job wired to the Kafka topics named in the configuration. */
@@ -104,59 +106,69 @@ public final class FrameProcessingJob {
                         .setDeserializer(new KafkaRecordDeserializer())
                         .setProperties(consumer)
                         .build();
-        return new FrameProcessingJob(
-                config,
-                source,
-                kafkaSink(
-                        config,
-                        "dff",
-                        new OutputRecordSerializer<>(
-                                config.get(FrameJobOptions.DFF_TOPIC),
+        Sinks sinks =
+                new Sinks(
+                        kafkaSink(
+                                config,
                                 "dff",
-                                d -> d.sessionId,
-                                Outputs::encodeDff,
-                                null,
-                                DffFrame::channelLabel)),
-                kafkaSink(
-                        config,
-                        "tokens",
-                        new OutputRecordSerializer<>(
-                                config.get(FrameJobOptions.TOKENS_TOPIC),
+                                new OutputRecordSerializer<>(
+                                        config.get(FrameJobOptions.DFF_TOPIC),
+                                        "dff",
+                                        d -> d.sessionId,
+                                        Outputs::encodeDff,
+                                        null,
+                                        DffFrame::channelLabel)),
+                        kafkaSink(
+                                config,
                                 "tokens",
-                                t -> t.sessionId,
-                                TokenCodec::encode,
-                                null,
-                                t -> Frame.channelLabel(t.channelName, t.channelNm))),
-                kafkaSink(
-                        config,
-                        "events",
-                        new OutputRecordSerializer<>(
-                                config.get(FrameJobOptions.EVENTS_TOPIC),
-                                null,
-                                e -> e.sessionId,
-                                Outputs::encodeEvent,
-                                null,
-                                null)),
-                kafkaSink(
-                        config,
-                        "deadletter",
-                        new OutputRecordSerializer<>(
-                                config.get(FrameJobOptions.DEAD_LETTER_TOPIC),
-                                null,
-                                d -> d.key,
-                                d -> d.value,
-                                Outputs::deadLetterHeaders,
-                                null)),
-                kafkaSink(
-                        config,
-                        "corrected",
-                        new OutputRecordSerializer<>(
-                                config.get(FrameJobOptions.CORRECTED_TOPIC),
+                                new OutputRecordSerializer<>(
+                                        config.get(FrameJobOptions.TOKENS_TOPIC),
+                                        "tokens",
+                                        t -> t.sessionId,
+                                        TokenCodec::encode,
+                                        null,
+                                        t -> Frame.channelLabel(t.channelName, t.channelNm))),
+                        kafkaSink(
+                                config,
+                                "events",
+                                new OutputRecordSerializer<>(
+                                        config.get(FrameJobOptions.EVENTS_TOPIC),
+                                        null,
+                                        e -> e.sessionId,
+                                        Outputs::encodeEvent,
+                                        null,
+                                        null)),
+                        kafkaSink(
+                                config,
+                                "deadletter",
+                                new OutputRecordSerializer<>(
+                                        config.get(FrameJobOptions.DEAD_LETTER_TOPIC),
+                                        null,
+                                        d -> d.key,
+                                        d -> d.value,
+                                        Outputs::deadLetterHeaders,
+                                        null)),
+                        kafkaSink(
+                                config,
                                 "corrected",
-                                d -> d.sessionId,
-                                Outputs::encodeDff,
-                                null,
-                                DffFrame::channelLabel)));
+                                new OutputRecordSerializer<>(
+                                        config.get(FrameJobOptions.CORRECTED_TOPIC),
+                                        "corrected",
+                                        d -> d.sessionId,
+                                        Outputs::encodeDff,
+                                        null,
+                                        DffFrame::channelLabel)),
+                        kafkaSink(
+                                config,
+                                "filled",
+                                new OutputRecordSerializer<>(
+                                        config.get(CstOptions.FILLED_TOPIC),
+                                        "filled",
+                                        f -> f.sessionId,
+                                        Outputs::encodeFilled,
+                                        Outputs::filledHeaders,
+                                        f -> Frame.channelLabel(f.channelName, f.channelNm))));
+        return new FrameProcessingJob(config, source, sinks);
     }
 
     private static <T> KafkaSink<T> kafkaSink(
@@ -264,8 +276,8 @@ public final class FrameProcessingJob {
             SingleOutputStreamOperator<DffFrame> corrected = correct(paired);
             forPatches = corrected.union(paired.getSideOutput(ChannelPairFunction.UNPAIRED));
             hemoEvents = corrected.getSideOutput(JobOutputs.EVENTS);
-            if (correctedSink != null) {
-                corrected.sinkTo(correctedSink).uid("corrected-sink").name("corrected-sink");
+            if (sinks.corrected() != null) {
+                corrected.sinkTo(sinks.corrected()).uid("corrected-sink").name("corrected-sink");
             }
             config.getOptional(FrameJobOptions.OUTPUT_DIR)
                     .ifPresent(
@@ -286,9 +298,27 @@ public final class FrameProcessingJob {
                         .uid("patches")
                         .name("patches");
 
+        // the CST: a regular frame stream per calcium channel, dropped and off-grid frames filled
+        DataStream<SessionEvent> cstEvents = null;
+        if (CstOptions.enabled(config)) {
+            int isosbestic = FrameJobOptions.isosbesticNm(config);
+            DataStream<PatchTokens> calcium =
+                    FrameJobOptions.isHemoActive(config)
+                            ? tokens.filter(t -> t.channelNm != isosbestic)
+                                    .uid("cst-calcium")
+                                    .name("cst-calcium")
+                            : tokens;
+            CstStage.Streams cst =
+                    CstStage.build(calcium, ordered.getSideOutput(JobOutputs.EVENTS), config);
+            if (sinks.filled() != null) {
+                cst.filled().sinkTo(sinks.filled()).uid("filled-sink").name("filled-sink");
+            }
+            cstEvents = cst.events();
+        }
+
         // write outputs
-        binned.sinkTo(dffSink).uid("dff-sink").name("dff-sink");
-        tokens.sinkTo(tokenSink).uid("tokens-sink").name("tokens-sink");
+        binned.sinkTo(sinks.dff()).uid("dff-sink").name("dff-sink");
+        tokens.sinkTo(sinks.tokens()).uid("tokens-sink").name("tokens-sink");
         config.getOptional(FrameJobOptions.OUTPUT_DIR)
                 .ifPresent(
                         dir ->
@@ -301,10 +331,13 @@ public final class FrameProcessingJob {
         if (hemoEvents != null) {
             events = events.union(hemoEvents);
         }
-        events.sinkTo(eventSink).uid("events-sink").name("events-sink");
+        if (cstEvents != null) {
+            events = events.union(cstEvents);
+        }
+        events.sinkTo(sinks.events()).uid("events-sink").name("events-sink");
         decoded.getSideOutput(JobOutputs.DEAD_LETTERS)
                 .union(ordered.getSideOutput(JobOutputs.DEAD_LETTERS))
-                .sinkTo(deadLetterSink)
+                .sinkTo(sinks.deadLetters())
                 .uid("deadletter-sink")
                 .name("deadletter-sink");
     }

@@ -8,6 +8,7 @@ import org.cststream.frame.Frame;
 import org.cststream.frame.FrameCodec;
 import org.cststream.frame.PixelConversion;
 import org.cststream.frame.PixelType;
+import org.cststream.job.cst.FilledFrame;
 
 /** Encodings of the job's outputs on Kafka. */
 public final class Outputs {
@@ -40,6 +41,38 @@ public final class Outputs {
         f.littleEndian = true;
         f.pixels = PixelConversion.fromFloats(d.values);
         return FrameCodec.encode(f);
+    }
+
+    /** Header of a filled-stream record: the camera counter of the observed frame, or -1. */
+    public static final String HEADER_SOURCE_COUNTER = "cst.source-counter";
+
+    /**
+     * Returns a grid time of the CST stage's output as a float32 frame record: counter = grid
+     * index, flag {@link Frame#FLAG_FILLED} when the model filled it.
+     */
+    public static byte[] encodeFilled(FilledFrame d) {
+        Frame f = new Frame();
+        f.sessionId = d.sessionId;
+        f.cameraId = d.cameraId;
+        f.frameCounter = d.slot;
+        f.channelNm = d.channelNm;
+        f.channelName = d.channelName;
+        f.acquisitionNanos = d.timeNanos;
+        f.hostReceiveNanos = d.hostReceiveNanos;
+        f.width = d.width;
+        f.height = d.height;
+        f.pixelType = PixelType.FLOAT32;
+        f.littleEndian = true;
+        f.flags = d.filled ? Frame.FLAG_FILLED : 0;
+        f.pixels = PixelConversion.fromFloats(d.values);
+        return FrameCodec.encode(f);
+    }
+
+    /** Returns the headers of a filled-stream record: the observed frame's camera counter. */
+    public static RecordHeaders filledHeaders(FilledFrame d) {
+        RecordHeaders h = new RecordHeaders();
+        h.add(HEADER_SOURCE_COUNTER, utf8(String.valueOf(d.sourceCounter)));
+        return h;
     }
 
     /** Returns an event as JSON. */

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.cststream.frame.PatchTokens;
 import org.cststream.job.frames.SessionEvent;
@@ -19,15 +19,17 @@ import org.junit.jupiter.api.Test;
 class CstWindowFunctionTest {
     private static final long PERIOD = 100_000_000L; // 10 frames/s
 
-    private KeyedOneInputStreamOperatorTestHarness<String, PatchTokens, WindowRequest> harness;
+    private KeyedTwoInputStreamOperatorTestHarness<String, PatchTokens, SessionEvent, WindowRequest>
+            harness;
 
     @BeforeEach
     void setUp() throws Exception {
         // T = 6 grid times per window, S = 3 emitted, tolerance 0.25, timeout 2 s, max gap 5
         harness =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
                         new CstWindowFunction(6, 3, PERIOD, 0.25, 2000, 5),
-                        CstWindowFunction::keyOf,
+                        t -> t.sessionId,
+                        e -> e.sessionId,
                         Types.STRING);
         harness.open();
     }
@@ -51,7 +53,7 @@ class CstWindowFunctionTest {
         p.frameHeight = 2;
         p.frameWidth = 2;
         p.values = new float[] {counter, counter, counter, counter};
-        harness.processElement(new StreamRecord<>(p, 0L));
+        harness.processElement1(new StreamRecord<>(p, 0L));
     }
 
     private List<WindowRequest> windows() {
@@ -154,6 +156,38 @@ class CstWindowFunctionTest {
             }
         }
         assertThat(emitted).containsExactly(0L, 1L, 2L, 3L, 20L, 21L, 22L);
+    }
+
+    @Test
+    void theSessionsEndClosesItsGridsAfterTheTimeoutAndSaysHowManyGridTimesWentOut()
+            throws Exception {
+        for (int i : new int[] {0, 1, 2, 3, 5, 6, 7}) {
+            send("s", i, i);
+        }
+        SessionEvent end = new SessionEvent();
+        end.type = SessionEvent.SESSION_END;
+        end.sessionId = "s";
+        harness.processElement2(new StreamRecord<>(end, 0L));
+        send("s", 8, 8); // a straggler still on its way through the earlier stages
+
+        harness.setProcessingTime(harness.getProcessingTime() + 2500);
+        send("s", 9, 9); // after the close: ignored
+
+        List<Long> emitted = new ArrayList<>();
+        for (WindowRequest r : windows()) {
+            for (long s = r.emitFrom; s < r.emitTo; s++) {
+                emitted.add(s);
+            }
+        }
+        assertThat(emitted).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+        List<SessionEvent> events =
+                harness.getSideOutput(CstWindowFunction.EVENTS).stream()
+                        .map(StreamRecord::getValue)
+                        .collect(Collectors.toList());
+        assertThat(events).hasSize(1);
+        assertThat(events.get(0).type).isEqualTo(CstWindowFunction.FILL_END);
+        assertThat(events.get(0).count).isEqualTo(9);
+        assertThat(events.get(0).detail).isEqualTo("470nm");
     }
 
     @Test

@@ -52,10 +52,31 @@ public record WindowLayout(
      * @throws IllegalArgumentException if the model has none (it was not trained on frames)
      */
     public static WindowLayout of(org.cststream.model.CstModel model) {
-        com.fasterxml.jackson.databind.JsonNode n = model.notes().get(NOTES_KEY);
+        return fromNotes(model.notes(), "in use");
+    }
+
+    /**
+     * Returns the layout saved in the manifest of the model folder {@code dir}, without loading the
+     * model.
+     *
+     * @throws IOException if the manifest cannot be read
+     * @throws IllegalArgumentException if the model has no layout
+     */
+    public static WindowLayout read(java.nio.file.Path dir) throws java.io.IOException {
+        com.fasterxml.jackson.databind.JsonNode m =
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(dir.resolve(org.cststream.model.CstModel.MANIFEST).toFile());
+        return fromNotes(m.path("notes"), dir.toString());
+    }
+
+    private static WindowLayout fromNotes(
+            com.fasterxml.jackson.databind.JsonNode notes, String where) {
+        com.fasterxml.jackson.databind.JsonNode n = notes.get(NOTES_KEY);
         if (n == null) {
             throw new IllegalArgumentException(
-                    "the model has no window layout in its notes: it was not trained on frames"
+                    "the model "
+                            + where
+                            + " has no window layout in its notes: it was not trained on frames"
                             + " (train one with cst train)");
         }
         return new WindowLayout(
