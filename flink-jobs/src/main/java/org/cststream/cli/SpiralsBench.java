@@ -126,8 +126,9 @@ final class SpiralsBench implements Callable<Integer> {
             split = ",",
             defaultValue = "cst,transformer,linear,spline",
             description =
-                    "Methods to compare, of cst, transformer, linear, spline (the neural ones"
-                            + " train for minutes). Default: ${DEFAULT-VALUE}.")
+                    "Methods to compare, of cst, cst-paper (the paper's training: all-to-all"
+                            + " attention, nothing held out), transformer, linear, spline (the"
+                            + " neural ones train for minutes). Default: ${DEFAULT-VALUE}.")
     List<String> methodNames;
 
     @Override
@@ -165,7 +166,7 @@ final class SpiralsBench implements Callable<Integer> {
                                 spec.commandLine(),
                                 "--methods: unknown method '"
                                         + name
-                                        + "'; use cst, transformer, linear or spline");
+                                        + "'; use cst, cst-paper, transformer, linear or spline");
             }
         }
         SpiralsResults results =

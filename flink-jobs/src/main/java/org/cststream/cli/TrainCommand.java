@@ -1,18 +1,22 @@
 package org.cststream.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
+import org.cststream.frame.Frame;
 import org.cststream.job.cst.FrameModelTraining;
 import org.cststream.job.cst.PatchSequences;
+import org.cststream.job.frames.FrameJobOptions;
 import org.cststream.model.CstConfig;
 import org.cststream.model.SobolevLoss;
 import org.cststream.model.window.FrameSequence;
 import org.cststream.recording.RecordingReader;
-import org.cststream.recording.Recordings;
-import org.cststream.recording.phantom.PhantomRecording;
-import org.cststream.recording.phantom.PhantomSettings;
+import org.cststream.replay.ReplayOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cst train}: train a CST to fill frames on a recording, for the stream's CST stage. */
@@ -20,42 +24,15 @@ import picocli.CommandLine.Option;
         name = "train",
         mixinStandardHelpOptions = true,
         description =
-                "Train a CST that fills frames, on one channel of a recording prepared as the job"
-                        + " prepares it (dF/F, binning, patches); the last 15% of the frames"
-                        + " validate. Use the model with cst run --cst-model DIR.")
+                "Train a CST that fills frames on a recording (or the demo phantom), its frames"
+                        + " prepared exactly as the job prepares them: dF/F, binning and patches;"
+                        + " with two or more channels the frame job itself runs first and the"
+                        + " corrected calcium frames are used. The last 15% of the frames"
+                        + " validate. Use the model with cst run --cst-model DIR and the same"
+                        + " job options.")
 final class TrainCommand implements Callable<Integer> {
-    @Option(
-            names = "--input",
-            required = true,
-            paramLabel = "PATH",
-            description = "Recording (.npy folder or stack, .dat, TIFF) or phantom:key=value,...")
-    String input;
-
-    @Option(
-            names = "--fps",
-            defaultValue = "30",
-            description = "Camera frames/s when the file has no times. Default: ${DEFAULT-VALUE}.")
-    double fps;
-
-    @Option(
-            names = "--channel",
-            defaultValue = "0",
-            description =
-                    "Channel index in an interleaved recording (0 = first). Default:"
-                            + " ${DEFAULT-VALUE}.")
-    int channel;
-
-    @Option(
-            names = "--binning",
-            defaultValue = "1",
-            description = "Spatial binning, as the job's --binning. Default: ${DEFAULT-VALUE}.")
-    int binning;
-
-    @Option(
-            names = "--patch-size",
-            defaultValue = "16",
-            description = "Patch side, as the job's --patch-size. Default: ${DEFAULT-VALUE}.")
-    int patchSize;
+    @Mixin ReplayArgs replay;
+    @Mixin JobArgs job;
 
     @Option(
             names = "--window",
@@ -104,18 +81,6 @@ final class TrainCommand implements Callable<Integer> {
     float lambda;
 
     @Option(
-            names = "--limit",
-            defaultValue = "0",
-            description = "Frames of the channel read at most (0: all). Default: ${DEFAULT-VALUE}.")
-    int limit;
-
-    @Option(
-            names = "--seed",
-            defaultValue = "1",
-            description = "Seed of the model and of training. Default: ${DEFAULT-VALUE}.")
-    long seed;
-
-    @Option(
             names = "--out",
             defaultValue = "cst-output/model",
             paramLabel = "DIR",
@@ -124,25 +89,29 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PatchSequences.Settings prep = PatchSequences.Settings.defaults(fps, binning, patchSize);
+        Configuration config = job.toConfiguration();
+        ReplayOptions replayOptions = replay.toOptions();
+        int patchSize = job.patchSize;
         PatchSequences.Prepared prepared;
-        try (RecordingReader reader =
-                PhantomSettings.isSpec(input)
-                        ? PhantomRecording.open(input)
-                        : Recordings.open(java.nio.file.Paths.get(input))) {
-            System.out.println("train: " + reader.describe());
-            prepared = PatchSequences.read(reader, prep, channel, limit);
+        String source;
+        try (RecordingReader recording = Cst.open(replay)) {
+            source = recording.describe();
+            System.out.println("train: " + source);
+            Cst.channelOrder(config, recording, replayOptions);
+            FrameJobOptions.validateSettings(config);
+            prepared =
+                    FrameJobOptions.isHemoActive(config)
+                            ? prepareWithTheJob(recording, config, replayOptions)
+                            : PatchSequences.read(recording, preparation(), 0, replayOptions.limit);
         }
         FrameSequence seq = prepared.sequence();
         int split = (int) Math.round(0.85 * seq.size());
         if (split < window || seq.size() - split < window) {
             throw new IllegalArgumentException(
-                    input
+                    source
                             + ": "
                             + seq.size()
-                            + " frames of channel "
-                            + channel
-                            + " after the dF/F warm-up; training and validation need "
+                            + " prepared frames; training and validation need "
                             + window
                             + " each (--window), so at least "
                             + (int) Math.ceil(window / 0.15)
@@ -162,14 +131,14 @@ final class TrainCommand implements Callable<Integer> {
                 period * 1e3,
                 split,
                 seq.size() - split);
-        CstConfig config = CstConfig.widefieldSmall(patchSize);
-        config.modelDim = width;
-        config.layers = layers;
-        config.heads = heads;
-        config.validate();
+        CstConfig model = CstConfig.widefieldSmall(patchSize);
+        model.modelDim = width;
+        model.layers = layers;
+        model.heads = heads;
+        model.validate();
         FrameModelTraining.Settings settings =
                 new FrameModelTraining.Settings(
-                        config,
+                        model,
                         window,
                         epochs,
                         patience,
@@ -178,7 +147,7 @@ final class TrainCommand implements Callable<Integer> {
                         new SobolevLoss(2, 3, lambda),
                         4,
                         1e-3f,
-                        seed);
+                        replay.seed);
         FrameModelTraining.Trained trained =
                 FrameModelTraining.train(
                         seq.slice(0, split),
@@ -193,7 +162,11 @@ final class TrainCommand implements Callable<Integer> {
                     .save(
                             out,
                             FrameModelTraining.notes(
-                                    input, split, trained.layout(), prep, trained.report()));
+                                    source,
+                                    split,
+                                    trained.layout(),
+                                    preparation(),
+                                    trained.report()));
         } finally {
             trained.model().close();
         }
@@ -208,5 +181,69 @@ final class TrainCommand implements Callable<Integer> {
                 trained.report().samplesPerSecond(),
                 out);
         return 0;
+    }
+
+    /** The job's dF/F, binning and patch settings, for frames prepared here. */
+    private PatchSequences.Settings preparation() {
+        return new PatchSequences.Settings(
+                replay.fps,
+                Duration.ofMillis((long) (job.baselineSeconds * 1e3)),
+                job.warmupFrames,
+                FrameJobOptions.MIN_BASELINE.defaultValue(),
+                job.binning,
+                job.patchSize,
+                job.edge);
+    }
+
+    /**
+     * Runs the recording through the frame job (embedded broker, MiniCluster, as fast as it goes)
+     * with its frames written to a temporary folder, and returns the first calcium channel's
+     * corrected frames: what the CST stage sees in the stream.
+     */
+    private PatchSequences.Prepared prepareWithTheJob(
+            RecordingReader recording, Configuration config, ReplayOptions options)
+            throws Exception {
+        Path dir = Files.createTempDirectory("cst-train-");
+        try {
+            config.set(FrameJobOptions.OUTPUT_DIR, dir.toString());
+            ReplayOptions fast =
+                    ReplayOptions.builder()
+                            .sessionId("train")
+                            .channelsNm(options.channelsNm)
+                            .fps(options.fps)
+                            .asFastAsPossible(true)
+                            .limit(options.limit)
+                            .showProgress(options.showProgress)
+                            .untagged(options.untagged)
+                            .build();
+            System.out.println(
+                    "train: two or more channels: running the frame job to correct them"
+                            + " (hemodynamic correction "
+                            + config.get(FrameJobOptions.HEMO_METHOD)
+                                    .name()
+                                    .toLowerCase(java.util.Locale.ROOT)
+                            + ")");
+            LocalPipeline.run(recording, fast, config, 1, Duration.ofMinutes(30));
+            int iso = FrameJobOptions.isosbesticNm(config);
+            int calcium =
+                    config.get(FrameJobOptions.CHANNEL_ORDER).stream()
+                            .filter(nm -> nm != iso)
+                            .findFirst()
+                            .orElseThrow();
+            Path folder = dir.resolve("train").resolve(Frame.channelLabel("", calcium));
+            System.out.println("train: corrected " + calcium + " nm frames from the job");
+            return PatchSequences.readPrepared(
+                    folder, "corrected", options.fps, job.patchSize, job.edge);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }

@@ -11,6 +11,7 @@ import org.cststream.job.frames.DffFunction;
 import org.cststream.job.frames.FrameJobOptions.EdgeMode;
 import org.cststream.job.frames.PatchFunction;
 import org.cststream.model.window.FrameSequence;
+import org.cststream.recording.NpyFormat;
 import org.cststream.recording.RecordingReader;
 
 /**
@@ -57,6 +58,65 @@ public final class PatchSequences {
      * @param indices each frame's index in the recording
      */
     public record Prepared(FrameSequence sequence, PatchTokens first, int[] indices) {}
+
+    /**
+     * Reads frames the job has already prepared and written as {@code .npy} files ({@code
+     * --output-dir}): {@code <prefix>_<counter>.npy} in one channel's folder, e.g. the corrected
+     * frames of a two-channel session. They are cut into patches as they are (the job has binned
+     * them); a frame's time is its camera counter over {@code fps}.
+     *
+     * @param folder a channel folder of the job's output
+     * @param prefix the files' prefix, e.g. {@code corrected} or {@code dff}
+     * @param fps camera frames per second over all channels
+     * @throws IOException if the folder holds no such file or one cannot be read
+     */
+    public static Prepared readPrepared(
+            java.nio.file.Path folder, String prefix, double fps, int patchSize, EdgeMode edge)
+            throws IOException {
+        java.util.regex.Pattern name =
+                java.util.regex.Pattern.compile(
+                        java.util.regex.Pattern.quote(prefix) + "_(\\d+)\\.npy");
+        java.util.List<java.nio.file.Path> files;
+        try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(folder)) {
+            files =
+                    s.filter(p -> name.matcher(p.getFileName().toString()).matches())
+                            .sorted()
+                            .toList();
+        }
+        if (files.isEmpty()) {
+            throw new IOException(
+                    folder + ": no " + prefix + "_<counter>.npy files (the job's --output-dir)");
+        }
+        double[] times = new double[files.size()];
+        float[][] frames = new float[files.size()][];
+        int[] indices = new int[files.size()];
+        PatchTokens first = null;
+        for (int i = 0; i < files.size(); i++) {
+            java.util.regex.Matcher m = name.matcher(files.get(i).getFileName().toString());
+            m.matches();
+            long counter = Long.parseLong(m.group(1));
+            NpyFormat.Numbers n = NpyFormat.readNumbers(files.get(i));
+            if (n.shape().length != 2) {
+                throw new IOException(files.get(i) + ": not a 2-D frame");
+            }
+            DffFrame d = new DffFrame();
+            d.height = (int) n.shape()[0];
+            d.width = (int) n.shape()[1];
+            d.frameCounter = counter;
+            d.values = new float[n.values().length];
+            for (int k = 0; k < d.values.length; k++) {
+                d.values[k] = (float) n.values()[k];
+            }
+            PatchTokens tokens = PatchFunction.cut(d, patchSize, edge);
+            times[i] = counter / fps;
+            frames[i] = tokens.values;
+            indices[i] = (int) counter;
+            if (first == null) {
+                first = tokens;
+            }
+        }
+        return new Prepared(new FrameSequence(folder.toString(), times, frames), first, indices);
+    }
 
     /**
      * Prepares frames {@code channel}, {@code channel + channels}, ... of {@code reader}, at most

@@ -66,6 +66,7 @@ public final class CstInterpolator implements Interpolator {
     /** Global gradient norm above which a step's gradients are scaled down. */
     static final float MAX_GRADIENT_NORM = 1f;
 
+    private final String name;
     private final Kind kind;
     private final CstConfig config;
     private final Settings settings;
@@ -73,6 +74,14 @@ public final class CstInterpolator implements Interpolator {
     private CstTrainer.Report report;
 
     public CstInterpolator(Kind kind, CstConfig config, Settings settings) {
+        this(kind, config, settings, kind == Kind.CST ? "CST" : "Transformer");
+    }
+
+    /**
+     * @param name the method's name in tables and pictures, e.g. to tell two CST recipes apart
+     */
+    public CstInterpolator(Kind kind, CstConfig config, Settings settings, String name) {
+        this.name = name;
         this.kind = kind;
         this.config = config;
         this.settings = settings;
@@ -85,7 +94,7 @@ public final class CstInterpolator implements Interpolator {
 
     @Override
     public String name() {
-        return kind == Kind.CST ? "CST" : "Transformer";
+        return name;
     }
 
     /** Returns the last training's report, or null before {@link #fit}. */
