@@ -153,6 +153,27 @@ final class SpiralsBench implements Callable<Integer> {
             switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
                 case "cst" ->
                         methods.add(new CstInterpolator(CstInterpolator.Kind.CST, cst, settings));
+                case "cst-paper" -> {
+                    // the paper's recipe: every token attends to every other, nothing held out
+                    CstConfig paper = CstConfig.spirals();
+                    paper.fourierFeatures = fourierFeatures;
+                    paper.fourierScale = fourierScale;
+                    paper.feedForwardDim = feedForward;
+                    paper.observedKeysOnly = false;
+                    methods.add(
+                            new CstInterpolator(
+                                    CstInterpolator.Kind.CST,
+                                    paper,
+                                    new CstInterpolator.Settings(
+                                            epochs,
+                                            patience,
+                                            dummies,
+                                            inputNoise,
+                                            0,
+                                            new SobolevLoss(p, 3, lambda),
+                                            learningRate),
+                                    "CST, paper's training"));
+                }
                 case "transformer" ->
                         methods.add(
                                 new CstInterpolator(
