@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
             SpiralsBench.class,
             ModelBench.class,
             FillBench.class,
+            CstStreamBench.class,
             HemoBench.class,
             SourcesBench.class,
             ServerBench.class

@@ -230,6 +230,15 @@ public final class LocalPipeline {
         return StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
     }
 
+    private static List<Long> sorted(List<Long> values) {
+        List<Long> copy;
+        synchronized (values) {
+            copy = new ArrayList<>(values);
+        }
+        Collections.sort(copy);
+        return copy;
+    }
+
     private static double percentile(List<Long> sorted, double q) {
         if (sorted.isEmpty()) {
             return Double.NaN;
@@ -254,6 +263,8 @@ public final class LocalPipeline {
         private final Set<String> filledSeen = ConcurrentHashMap.newKeySet();
         private final Map<String, Long> fillEnds = new ConcurrentHashMap<>();
         private volatile long filled;
+        private final List<Long> filledLatencyNanos =
+                Collections.synchronizedList(new ArrayList<>());
         private final String session;
         private final boolean hemo;
         private final String isosbestic;
@@ -360,7 +371,12 @@ public final class LocalPipeline {
         RunReport.CstSummary cstSummary() {
             return filledTopic == null
                     ? null
-                    : new RunReport.CstSummary(filledSeen.size(), filled, fillEnds.size());
+                    : new RunReport.CstSummary(
+                            filledSeen.size(),
+                            filled,
+                            fillEnds.size(),
+                            percentile(sorted(filledLatencyNanos), 0.50) / 1e6,
+                            percentile(sorted(filledLatencyNanos), 0.99) / 1e6);
         }
 
         @Override
@@ -424,6 +440,7 @@ public final class LocalPipeline {
                     }
                 } else if (r.topic().equals(filledTopic)) {
                     Frame f = FrameCodec.decode(r.value());
+                    filledLatencyNanos.add(WallClock.nanos() - f.hostReceiveNanos);
                     if (filledSeen.add(f.channelLabel() + "|" + f.frameCounter)
                             && (f.flags & Frame.FLAG_FILLED) != 0) {
                         filled++;

@@ -45,13 +45,27 @@ public record RunReport(
      * @param gridTimes grid times out, over the calcium channels
      * @param filled of which the CST filled (no frame was on them)
      * @param channels calcium channels whose grid was closed at the session's end
+     * @param latencyP50Millis median time from the receipt of a window's newest frame to its grid
+     *     times being readable on the filled topic, ms
+     * @param latencyP99Millis the same, 99th percentile
      */
-    public record CstSummary(long gridTimes, long filled, int channels) {
+    public record CstSummary(
+            long gridTimes,
+            long filled,
+            int channels,
+            double latencyP50Millis,
+            double latencyP99Millis) {
         String format() {
             return String.format(
                     "cst              %d grid times on %d channel(s): %d observed, %d filled by"
-                            + " the CST%n",
-                    gridTimes, channels, gridTimes - filled, filled);
+                            + " the CST; latency p50 %.1f ms, p99 %.1f ms (newest frame's"
+                            + " receipt to readable output)%n",
+                    gridTimes,
+                    channels,
+                    gridTimes - filled,
+                    filled,
+                    latencyP50Millis,
+                    latencyP99Millis);
         }
     }
 

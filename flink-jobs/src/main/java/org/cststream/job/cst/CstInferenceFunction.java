@@ -88,6 +88,7 @@ public class CstInferenceFunction extends RichAsyncFunction<WindowRequest, Windo
                 Timer.builder(MetricNames.FILL_INFERENCE)
                         .tag(MetricNames.TAG_MODE, tag)
                         .publishPercentileHistogram()
+                        .publishPercentiles(0.5, 0.99)
                         .register(registry);
         DistributionSummary sizes =
                 DistributionSummary.builder(MetricNames.FILL_BATCH)
