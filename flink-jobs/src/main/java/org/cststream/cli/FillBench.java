@@ -34,13 +34,13 @@ final class FillBench implements Callable<Integer> {
 
     @Option(
             names = "--binning",
-            defaultValue = "2",
+            defaultValue = "4",
             description = "Spatial binning before patches. Default: ${DEFAULT-VALUE}.")
     int binning;
 
     @Option(
             names = "--patch-size",
-            defaultValue = "16",
+            defaultValue = "8",
             description = "Patch side, pixels of the binned frame. Default: ${DEFAULT-VALUE}.")
     int patchSize;
 

@@ -15,6 +15,10 @@ import org.cststream.model.serving.WindowInference;
  * Gathers windows from every session of a task into model calls: a call takes up to {@code
  * maxBatch} windows and waits at most {@code maxDelay} for others to join the first. One thread
  * makes the calls, so a model in this process is only ever used by that thread.
+ *
+ * <p>Unlike the model server's batcher, which refuses a request when its queue is full so that the
+ * client retries, this one makes the caller wait: Flink's async capacity already bounds the windows
+ * in flight, and the job's back-pressure is the right answer to a slow model.
  */
 final class InferenceBatcher implements AutoCloseable {
     private record Pending(
