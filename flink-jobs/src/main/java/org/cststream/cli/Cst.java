@@ -190,6 +190,7 @@ public final class Cst implements Runnable {
                 int port = CstMetrics.serve(runner.metricsHost, runner.metricsPort);
                 String metricsUrl = "http://" + runner.metricsHost + ":" + port + "/metrics";
                 System.out.println("metrics          " + metricsUrl);
+                runner.startPictures();
                 if (FrameJobOptions.isHemoActive(config)) {
                     System.out.println(
                             "channels         "
@@ -231,6 +232,7 @@ public final class Cst implements Runnable {
                 return 0;
             } finally {
                 CstMetrics.stopServing();
+                org.cststream.pictures.PictureServer.stopShared();
             }
         }
     }
@@ -318,6 +320,7 @@ public final class Cst implements Runnable {
                     runner.parallelism,
                     (short) 1);
             CstMetrics.serve(runner.metricsHost, runner.metricsPort);
+            runner.startPictures();
             JobClient client =
                     FrameProcessingJob.forKafka(config)
                             .executeAsync(LocalPipeline.localEnvironment(runner.parallelism));

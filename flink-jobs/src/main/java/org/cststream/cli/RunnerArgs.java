@@ -27,4 +27,34 @@ public class RunnerArgs {
                     "Address the metrics endpoint binds to; loopback unless it must be scraped"
                             + " from elsewhere. Default: ${DEFAULT-VALUE}.")
     String metricsHost;
+
+    @Option(
+            names = "--pictures-port",
+            paramLabel = "PORT",
+            defaultValue = "-1",
+            description =
+                    "Serve the newest frames and attention as PNG and a live page on PORT (0 = any"
+                            + " free port, -1 = off). Default: ${DEFAULT-VALUE}.")
+    int picturesPort;
+
+    @Option(
+            names = "--pictures-host",
+            paramLabel = "HOST",
+            defaultValue = "127.0.0.1",
+            description =
+                    "Address the picture endpoint binds to (no authentication: loopback unless"
+                            + " browsers elsewhere must reach it). Default: ${DEFAULT-VALUE}.")
+    String picturesHost;
+
+    /** Starts the picture endpoint when asked for, printing its URL; returns null when off. */
+    org.cststream.pictures.PictureServer startPictures() {
+        if (picturesPort < 0) {
+            return null;
+        }
+        org.cststream.pictures.LatestPictures.shared().clear();
+        org.cststream.pictures.PictureServer server =
+                org.cststream.pictures.PictureServer.serveShared(picturesHost, picturesPort);
+        System.out.println("pictures         " + server.url());
+        return server;
+    }
 }
