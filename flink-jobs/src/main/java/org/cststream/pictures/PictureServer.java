@@ -160,40 +160,44 @@ public final class PictureServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
-                text(ex, 405, "only GET is served");
-                return;
-            }
-            String path = ex.getRequestURI().getPath();
-            Map<String, String> q = query(ex.getRequestURI().getRawQuery());
-            if (path.equals("/") || path.equals("/index.html")) {
-                send(ex, 200, "text/html; charset=utf-8", page);
-            } else if (path.equals("/health")) {
-                text(ex, 200, "ok");
-            } else if (path.equals("/pictures.json")) {
-                send(ex, 200, "application/json", listing());
-            } else if (path.startsWith("/picture/") && path.endsWith(".png")) {
-                String name = path.substring("/picture/".length(), path.length() - 4);
-                Optional<Kind> kind = Kind.fromUrl(name);
-                if (kind.isEmpty()) {
-                    text(
-                            ex,
-                            404,
-                            "no picture kind '"
-                                    + name
-                                    + "'; kinds: dff, corrected, filled, attention");
-                    return;
-                }
-                picture(ex, kind.get(), q);
-            } else {
-                text(ex, 404, "not found: " + path + " (see / for the live page)");
-            }
+        try {
+            route(ex);
         } catch (IllegalArgumentException e) {
             text(ex, 400, e.getMessage());
         } catch (RuntimeException e) {
             LOG.warn("picture request failed uri={}", ex.getRequestURI(), e);
             text(ex, 500, "cannot draw the picture: " + e);
+        } finally {
+            ex.close();
+        }
+    }
+
+    private void route(HttpExchange ex) throws IOException {
+        if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
+            text(ex, 405, "only GET is served");
+            return;
+        }
+        String path = ex.getRequestURI().getPath();
+        Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+        if (path.equals("/") || path.equals("/index.html")) {
+            send(ex, 200, "text/html; charset=utf-8", page);
+        } else if (path.equals("/health")) {
+            text(ex, 200, "ok");
+        } else if (path.equals("/pictures.json")) {
+            send(ex, 200, "application/json", listing());
+        } else if (path.startsWith("/picture/") && path.endsWith(".png")) {
+            String name = path.substring("/picture/".length(), path.length() - 4);
+            Optional<Kind> kind = Kind.fromUrl(name);
+            if (kind.isEmpty()) {
+                text(
+                        ex,
+                        404,
+                        "no picture kind '" + name + "'; kinds: dff, corrected, filled, attention");
+                return;
+            }
+            picture(ex, kind.get(), q);
+        } else {
+            text(ex, 404, "not found: " + path + " (see / for the live page)");
         }
     }
 
