@@ -153,7 +153,7 @@ class DashboardFilesTest {
     }
 
     @Test
-    void everyAlertRuleHasASeverityASummaryAndADuration() throws Exception {
+    void everyAlertRuleHasASeverityAndASummary() throws Exception {
         String rules = Files.readString(repo.resolve("dashboards/alerts.yml"));
         String[] blocks = rules.split("\n      - alert: ");
 

@@ -212,6 +212,17 @@ class MonitoringIT {
                     checkVariable(promPort, v, problems);
                 }
                 checkRulesHealthy(promPort, problems);
+                // the check must catch a panel whose metric nobody exports
+                List<String> control = new ArrayList<>();
+                check(
+                        promPort,
+                        new DashboardFiles.Query(
+                                "control",
+                                "cst_nobody_exports_this_total",
+                                "cst_nobody_exports_this_total",
+                                List.of()),
+                        control);
+                assertThat(control).singleElement().asString().contains("no data");
                 progress(checked + " expressions evaluated");
                 assertThat(problems).as("dashboard and alert expressions").isEmpty();
                 assertThat(checked).isGreaterThan(40);
