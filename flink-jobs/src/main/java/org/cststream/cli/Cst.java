@@ -191,6 +191,7 @@ public final class Cst implements Runnable {
                 String metricsUrl = "http://" + runner.metricsHost + ":" + port + "/metrics";
                 System.out.println("metrics          " + metricsUrl);
                 runner.startPictures();
+                runner.configureFlinkMetrics(config);
                 if (FrameJobOptions.isHemoActive(config)) {
                     System.out.println(
                             "channels         "
@@ -321,9 +322,11 @@ public final class Cst implements Runnable {
                     (short) 1);
             CstMetrics.serve(runner.metricsHost, runner.metricsPort);
             runner.startPictures();
+            runner.configureFlinkMetrics(config);
             JobClient client =
                     FrameProcessingJob.forKafka(config)
-                            .executeAsync(LocalPipeline.localEnvironment(runner.parallelism));
+                            .executeAsync(
+                                    LocalPipeline.localEnvironment(runner.parallelism, config));
             System.out.println("frame job running, id " + client.getJobID() + "; Ctrl-C to stop");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> client.cancel()));
             client.getJobExecutionResult().get();
