@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -29,6 +30,10 @@ import org.cststream.job.frames.OutputReader;
 import org.cststream.job.frames.SessionEvent;
 import org.cststream.kafka.KafkaSettings;
 import org.cststream.metrics.CstMetrics;
+import org.cststream.model.CstConfig;
+import org.cststream.model.CstModel;
+import org.cststream.model.Normalisation;
+import org.cststream.model.window.WindowLayout;
 import org.cststream.recording.RecordingReader;
 import org.cststream.recording.Recordings;
 import org.cststream.replay.ReplayOptions;
@@ -46,6 +51,10 @@ import org.junit.jupiter.api.Test;
  */
 class FlinkClusterIT {
     private static final int FRAMES = 300;
+
+    /** 440x256 frames binned to 110x64: 7 x 4 patches, so the CST stage stays quick on a CPU. */
+    private static final int BINNING = 4;
+
     private static final String SESSION = "cluster-it";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP =
@@ -114,17 +123,27 @@ class FlinkClusterIT {
             progress("JobManager up, TaskManager registered");
 
             // submit the job jar through the REST API, as a lab engineer's script would
+            Path model = saveModel();
             String jarId = upload(restPort, jobJar);
             String jobId =
                     run(
                             restPort,
                             jarId,
                             List.of(
-                                    "--kafka.bootstrap-servers", servers,
-                                    "--kafka.group-id", "cluster-it",
-                                    "--patch.size", "16",
-                                    "--checkpoint.interval", "1 s",
-                                    "--metrics.port", String.valueOf(metricsPort)));
+                                    "--kafka.bootstrap-servers",
+                                    servers,
+                                    "--kafka.group-id",
+                                    "cluster-it",
+                                    "--patch.size",
+                                    "16",
+                                    "--binning",
+                                    String.valueOf(BINNING),
+                                    "--cst.model",
+                                    model.toString(),
+                                    "--checkpoint.interval",
+                                    "1 s",
+                                    "--metrics.port",
+                                    String.valueOf(metricsPort)));
             progress("job jar uploaded and run, job " + jobId);
             awaitRunning(restPort, jobId, taskManager);
             progress("every task running");
@@ -135,14 +154,26 @@ class FlinkClusterIT {
 
             List<ConsumerRecord<String, byte[]>> dff = read(servers, "cst.frames.dff", FRAMES);
             List<ConsumerRecord<String, byte[]>> tokens = read(servers, "cst.tokens", FRAMES);
+            List<ConsumerRecord<String, byte[]>> filled =
+                    read(servers, "cst.frames.filled", FRAMES);
             TreeSet<Long> dffCounters = new TreeSet<>();
             for (ConsumerRecord<String, byte[]> r : dff) {
                 Frame f = FrameCodec.decode(r.value());
                 assertThat(dffCounters.add(f.frameCounter))
                         .as("dF/F frame %d twice", f.frameCounter)
                         .isTrue();
-                assertThat(f.width).isEqualTo(256);
-                assertThat(f.height).isEqualTo(440);
+                assertThat(f.width).isEqualTo(256 / BINNING);
+                assertThat(f.height).isEqualTo(440 / BINNING);
+            }
+            // the CST stage ran in the TaskManager (DJL from the cluster's lib/): one frame per
+            // grid time, every one observed
+            TreeSet<Long> gridTimes = new TreeSet<>();
+            for (ConsumerRecord<String, byte[]> r : filled) {
+                Frame f = FrameCodec.decode(r.value());
+                assertThat(gridTimes.add(f.frameCounter))
+                        .as("grid time %d twice", f.frameCounter)
+                        .isTrue();
+                assertThat(f.flags & Frame.FLAG_FILLED).isZero();
             }
             TreeSet<Long> tokenCounters = new TreeSet<>();
             for (ConsumerRecord<String, byte[]> r : tokens) {
@@ -155,6 +186,7 @@ class FlinkClusterIT {
             assertThat(dffCounters.first()).isZero();
             assertThat(dffCounters.last()).isEqualTo(FRAMES - 1);
             assertThat(tokenCounters).isEqualTo(dffCounters);
+            assertThat(gridTimes).isEqualTo(dffCounters);
             progress("outputs read");
             SessionEvent end = sessionEnd(servers);
             assertThat(end.framesOrdered).isEqualTo(FRAMES);
@@ -178,6 +210,21 @@ class FlinkClusterIT {
             progress("metrics checked, job cancelled");
             assertThat(taskManager.isAlive()).isTrue();
         }
+    }
+
+    /** An untrained CST for the binned frames' grid: enough to check the stream's shape. */
+    private Path saveModel() throws Exception {
+        Path model = dir.resolve("model");
+        CstConfig config = CstConfig.widefieldSmall(16);
+        ai.djl.engine.Engine.getInstance().setRandomSeed(7);
+        try (CstModel m = CstModel.create(config, Normalisation.identity(config.valueDim))) {
+            ObjectNode notes = JSON.createObjectNode();
+            notes.set(
+                    WindowLayout.NOTES_KEY,
+                    JSON.valueToTree(new WindowLayout(7, 4, 16, 1 / 30.0, 10)));
+            m.save(model, notes);
+        }
+        return model;
     }
 
     private static void deleteRecursively(Path path) throws IOException {
@@ -258,6 +305,7 @@ class FlinkClusterIT {
                         List.of(
                                 heap,
                                 "-XX:MaxDirectMemorySize=400m",
+                                "-Dai.djl.offline=true",
                                 "-Dlog4j.configurationFile=" + conf.resolve("log4j2.properties"),
                                 // Flink's RPC reflects into the JDK on Java 17
                                 "--add-opens=java.base/java.lang=ALL-UNNAMED",

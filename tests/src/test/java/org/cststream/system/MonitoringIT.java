@@ -98,7 +98,7 @@ class MonitoringIT {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
     private static final double PHANTOM_FPS = 20;
-    private static final int PHANTOM_FRAMES = 500;
+    private static final int PHANTOM_FRAMES = 800;
 
     private final Path dir = Path.of("target", "monitoring-it").toAbsolutePath();
     private final Path repo = Path.of(System.getProperty("cst.repo.dir", "..")).toAbsolutePath();
