@@ -43,6 +43,7 @@ import picocli.CommandLine.Option;
             StimulusCommand.class,
             BehaviourCommand.class,
             Serve.class,
+            PicturesCommand.class,
             TrainCommand.class,
             PhantomCommand.class,
             Bench.class

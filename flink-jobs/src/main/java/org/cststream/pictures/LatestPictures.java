@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The newest pictures of this JVM: per kind, the latest frame of each session and channel, and the
  * latest attention of the CST stage. Operators offer references (no copy, nothing rendered); the
  * picture server renders on request. Bounded: at most {@link #MAX_STREAMS} session-channel streams
- * per kind are kept, the least recently updated forgotten first, so memory is at most that many
- * frames per kind.
+ * per kind, and frames of at most {@link #MAX_BYTES_PER_KIND} bytes per kind (the newest stream is
+ * always kept), the least recently updated forgotten first.
  *
  * <p>Operators must not change an array after offering it; the job's operators offer the arrays
  * they emit, which nothing changes afterwards.
@@ -22,6 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class LatestPictures {
     /** Session-channel streams kept per kind. */
     public static final int MAX_STREAMS = 16;
+
+    /** Bytes of frame values kept per kind: 4 frames of 2048 x 2048 floats. */
+    public static final long MAX_BYTES_PER_KIND = 64L << 20;
 
     private static final LatestPictures SHARED = new LatestPictures(MAX_STREAMS);
 
@@ -217,6 +220,15 @@ public final class LatestPictures {
             // re-insert so the eldest entry is the least recently updated stream
             map.remove(key(session, channel));
             map.put(key(session, channel), f);
+            long bytes = 0;
+            for (Frame kept : map.values()) {
+                bytes += 4L * kept.values().length;
+            }
+            var eldest = map.entrySet().iterator();
+            while (bytes > MAX_BYTES_PER_KIND && map.size() > 1) {
+                bytes -= 4L * eldest.next().getValue().values().length;
+                eldest.remove();
+            }
         }
     }
 

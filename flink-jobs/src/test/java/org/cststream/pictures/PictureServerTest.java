@@ -116,6 +116,22 @@ class PictureServerTest {
     }
 
     @Test
+    void theRegistryKeepsABoundedNumberOfBytesButAlwaysTheNewestFrame() {
+        int big = (int) (LatestPictures.MAX_BYTES_PER_KIND / 4 / 3);
+
+        for (int s = 0; s < 4; s++) {
+            pictures.offerFrame(
+                    Kind.CORRECTED, "s" + s, "470nm", s, 0, false, big, 1, new float[big]);
+        }
+        pictures.offerFrame(
+                Kind.FILLED, "s9", "470nm", 0, 0, false, 2 * big, 2, new float[4 * big]);
+
+        assertThat(pictures.frame(Kind.CORRECTED, "s0", null)).isEmpty();
+        assertThat(pictures.frame(Kind.CORRECTED, "s3", null)).isPresent();
+        assertThat(pictures.frame(Kind.FILLED, "s9", null)).isPresent();
+    }
+
+    @Test
     void theRegistryKeepsABoundedNumberOfStreams() {
         for (int s = 0; s < 10; s++) {
             pictures.offerFrame(Kind.DFF, "s" + s, "470nm", s, 0, false, 1, 1, new float[1]);

@@ -55,6 +55,7 @@ import org.cststream.model.serving.ModelServerProcess;
 import org.cststream.model.window.WindowLayout;
 import org.cststream.pictures.LatestPictures;
 import org.cststream.pictures.PictureServer;
+import org.cststream.pictures.TopicPictures;
 import org.cststream.recording.RecordingReader;
 import org.cststream.recording.Recordings;
 import org.cststream.recording.phantom.PhantomRecording;
@@ -78,7 +79,8 @@ import org.junit.jupiter.api.Test;
  * Flink's and the model server's endpoints and loads the alert rules; then every PromQL expression
  * of every dashboard panel and alert rule must return data with the labels its legend names, and
  * every dashboard variable must have values. Meanwhile the picture endpoint must serve PNGs of the
- * frames' sizes, and headless Chromium must show the live page's pictures and see them update.
+ * frames' sizes, also when fed from the output topics, and headless Chromium must show the live
+ * page's pictures and see them update.
  *
  * <p>Two metrics may return nothing, each for a stated reason ({@link #TOLERATED}).
  */
@@ -189,6 +191,8 @@ class MonitoringIT {
 
                 checkPictures(pictures);
                 progress("picture endpoint served PNGs of the right sizes");
+                checkPicturesFromTopics(servers);
+                progress("the same pictures read back from the output topics");
                 checkLivePage(pictures);
                 progress("the live page showed pictures that updated");
 
@@ -530,6 +534,34 @@ class MonitoringIT {
         assertThat(new String(bad.body(), StandardCharsets.UTF_8)).contains("outside the grid");
         assertThat(get(base.resolve("picture/nothing.png")).statusCode()).isEqualTo(404);
         ImageIO.write(corrected, "png", dir.resolve("corrected.png").toFile());
+    }
+
+    /** The cluster case: the pictures of a job running elsewhere, read from its output topics. */
+    private static void checkPicturesFromTopics(String servers) throws Exception {
+        LatestPictures fromTopics = new LatestPictures(4);
+        Map<String, LatestPictures.Kind> topics =
+                Map.of(
+                        "mon-ph.corrected", LatestPictures.Kind.CORRECTED,
+                        "mon-ph.filled", LatestPictures.Kind.FILLED,
+                        "mon-ph.no-such-topic", LatestPictures.Kind.DFF);
+        try (TopicPictures reader = TopicPictures.start(servers, Map.of(), topics, fromTopics);
+                PictureServer server = PictureServer.start(fromTopics, "127.0.0.1", 0)) {
+            Duration wait = Duration.ofSeconds(60);
+            BufferedImage corrected =
+                    awaitPng(
+                            server.url().resolve("picture/corrected.png?session=mon-phantom"),
+                            wait);
+            BufferedImage filled =
+                    awaitPng(server.url().resolve("picture/filled.png?session=mon-phantom"), wait);
+
+            assertThat(corrected.getWidth()).isEqualTo(64);
+            assertThat(corrected.getHeight()).isEqualTo(64);
+            assertThat(filled.getWidth()).isEqualTo(64);
+            assertThat(reader.frames()).isPositive();
+            assertThat(get(server.url().resolve("picture/attention.png")).statusCode())
+                    .as("attention is not on a topic")
+                    .isEqualTo(404);
+        }
     }
 
     private static int distinctColours(BufferedImage img) {
