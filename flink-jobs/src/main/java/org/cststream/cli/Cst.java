@@ -43,6 +43,7 @@ import picocli.CommandLine.Option;
             StimulusCommand.class,
             BehaviourCommand.class,
             Serve.class,
+            PicturesCommand.class,
             TrainCommand.class,
             PhantomCommand.class,
             Bench.class
@@ -190,6 +191,8 @@ public final class Cst implements Runnable {
                 int port = CstMetrics.serve(runner.metricsHost, runner.metricsPort);
                 String metricsUrl = "http://" + runner.metricsHost + ":" + port + "/metrics";
                 System.out.println("metrics          " + metricsUrl);
+                runner.startPictures();
+                runner.configureFlinkMetrics(config);
                 if (FrameJobOptions.isHemoActive(config)) {
                     System.out.println(
                             "channels         "
@@ -231,6 +234,7 @@ public final class Cst implements Runnable {
                 return 0;
             } finally {
                 CstMetrics.stopServing();
+                org.cststream.pictures.PictureServer.stopShared();
             }
         }
     }
@@ -318,9 +322,12 @@ public final class Cst implements Runnable {
                     runner.parallelism,
                     (short) 1);
             CstMetrics.serve(runner.metricsHost, runner.metricsPort);
+            runner.startPictures();
+            runner.configureFlinkMetrics(config);
             JobClient client =
                     FrameProcessingJob.forKafka(config)
-                            .executeAsync(LocalPipeline.localEnvironment(runner.parallelism));
+                            .executeAsync(
+                                    LocalPipeline.localEnvironment(runner.parallelism, config));
             System.out.println("frame job running, id " + client.getJobID() + "; Ctrl-C to stop");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> client.cancel()));
             client.getJobExecutionResult().get();

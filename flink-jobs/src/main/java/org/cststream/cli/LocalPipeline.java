@@ -119,7 +119,7 @@ public final class LocalPipeline {
 
         double rejectedBefore =
                 CstMetrics.total(CstMetrics.registry(), MetricNames.FRAMES_REJECTED);
-        StreamExecutionEnvironment env = localEnvironment(parallelism);
+        StreamExecutionEnvironment env = localEnvironment(parallelism, job);
         JobClient client = FrameProcessingJob.forKafka(job).executeAsync(env);
         LOG.info("frame job submitted jobId={}", client.getJobID());
         Collector collector = new Collector(servers, clientProps, job, replay.sessionId, truth);
@@ -216,6 +216,32 @@ public final class LocalPipeline {
             root = root.getCause();
         }
         return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    /**
+     * Returns a MiniCluster environment as {@link #localEnvironment(int)} does, with the metric
+     * reporters configured in {@code job} (keys {@code metrics.reporter.*}, e.g. Flink's Prometheus
+     * reporter that {@code --flink-metrics-port} sets).
+     */
+    public static StreamExecutionEnvironment localEnvironment(int parallelism, Configuration job)
+            throws IOException {
+        StreamExecutionEnvironment env = localEnvironment(parallelism);
+        Configuration reporters = new Configuration();
+        job.toMap().entrySet().stream()
+                .filter(e -> e.getKey().startsWith("metrics.reporter."))
+                .forEach(e -> reporters.setString(e.getKey(), e.getValue()));
+        if (reporters.keySet().isEmpty()) {
+            return env;
+        }
+        Configuration flink = new Configuration();
+        flink.addAll(reporters);
+        flink.set(StateBackendOptions.STATE_BACKEND, "hashmap");
+        flink.setString(
+                "execution.checkpointing.dir",
+                org.cststream.kafka.TempFolders.create("cst-checkpoints-").toUri().toString());
+        flink.setString("rest.bind-address", "127.0.0.1");
+        flink.setString("taskmanager.memory.network.max", "256mb");
+        return StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
     }
 
     /** Returns a MiniCluster environment with filesystem checkpoints in a temporary folder. */

@@ -7,10 +7,12 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
+import org.cststream.frame.Frame;
 import org.cststream.frame.PatchTokens;
 import org.cststream.frame.WallClock;
 import org.cststream.metrics.CstMetrics;
 import org.cststream.metrics.MetricNames;
+import org.cststream.pictures.LatestPictures;
 
 /**
  * Turns the model's answers into the regular output stream: one frame per grid time, the observed
@@ -34,6 +36,7 @@ public class CstOutputFunction extends ProcessFunction<WindowResult, FilledFrame
         WindowRequest r = result.request;
         int observed = 0;
         int filled = 0;
+        FilledFrame last = null;
         for (long slot = r.emitFrom; slot < r.emitTo; slot++) {
             FilledFrame f = new FilledFrame();
             f.sessionId = r.sessionId;
@@ -74,13 +77,42 @@ public class CstOutputFunction extends ProcessFunction<WindowResult, FilledFrame
                 observed++;
             }
             out.collect(f);
+            last = f;
         }
+        offerPictures(result, last);
         count(r.sessionId, "observed", observed);
         count(r.sessionId, "filled", filled);
         long nanos = WallClock.nanos() - r.hostReceiveNanos;
         if (r.hostReceiveNanos > 0 && nanos >= 0) {
             latency.record(nanos, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** Hands the newest output frame and the window's attention to the picture endpoint. */
+    private static void offerPictures(WindowResult result, FilledFrame last) {
+        WindowRequest r = result.request;
+        String channel = Frame.channelLabel(r.channelName, r.channelNm);
+        LatestPictures pictures = LatestPictures.shared();
+        if (last != null) {
+            pictures.offerFrame(
+                    LatestPictures.Kind.FILLED,
+                    last.sessionId,
+                    channel,
+                    last.slot,
+                    last.timeNanos,
+                    last.filled,
+                    last.width,
+                    last.height,
+                    last.values);
+        }
+        pictures.offerAttention(
+                r.sessionId,
+                channel,
+                r.emitTo - 1,
+                r.gridRows,
+                r.gridCols,
+                r.patchSize,
+                result.attention);
     }
 
     private void count(String session, String kind, int n) {

@@ -2,6 +2,7 @@ package org.cststream.job.frames;
 
 import org.apache.flink.api.common.functions.MapFunction;
 import org.cststream.job.frames.FrameJobOptions.EdgeMode;
+import org.cststream.pictures.LatestPictures;
 
 /**
  * Averages each b x b block of a dF/F frame. In PAD mode a partial block at the right or bottom
@@ -23,6 +24,23 @@ public class BinningFunction implements MapFunction<DffFrame, DffFrame> {
 
     @Override
     public DffFrame map(DffFrame in) {
+        DffFrame out = bin(in);
+        // the newest frame for the picture endpoint: a reference, rendered only when asked for
+        LatestPictures.shared()
+                .offerFrame(
+                        LatestPictures.Kind.DFF,
+                        out.sessionId,
+                        out.channelLabel(),
+                        out.frameCounter,
+                        out.acquisitionNanos,
+                        false,
+                        out.width,
+                        out.height,
+                        out.values);
+        return out;
+    }
+
+    private DffFrame bin(DffFrame in) {
         if (factor == 1) {
             return in;
         }

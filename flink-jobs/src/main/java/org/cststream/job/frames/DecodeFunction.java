@@ -16,6 +16,7 @@ import org.cststream.frame.PixelType;
 import org.cststream.kafka.KafkaLagMonitor;
 import org.cststream.metrics.CstMetrics;
 import org.cststream.metrics.MetricNames;
+import org.cststream.pictures.PictureServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,18 @@ public class DecodeFunction extends ProcessFunction<KafkaRecord, SourcedFrame> {
         int port = config.get(FrameJobOptions.METRICS_PORT);
         if (port >= 0) {
             CstMetrics.serve(config.get(FrameJobOptions.METRICS_HOST), port);
+            // on a cluster this class lives in the job's class loader: free the port with it, so
+            // that the job's next attempt in this TaskManager can bind it again
+            getRuntimeContext()
+                    .registerUserCodeClassLoaderReleaseHookIfAbsent(
+                            "cst-metrics-endpoint", CstMetrics::stopServing);
+        }
+        int picturesPort = config.get(FrameJobOptions.PICTURES_PORT);
+        if (picturesPort >= 0) {
+            PictureServer.serveShared(config.get(FrameJobOptions.PICTURES_HOST), picturesPort);
+            getRuntimeContext()
+                    .registerUserCodeClassLoaderReleaseHookIfAbsent(
+                            "cst-picture-endpoint", PictureServer::stopShared);
         }
         // one subtask watches the group's lag for the whole job
         if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0

@@ -293,6 +293,19 @@ public final class FrameJobOptions {
                     .stringType()
                     .defaultValue("127.0.0.1")
                     .withDescription("Address the metrics endpoint binds to.");
+    public static final ConfigOption<Integer> PICTURES_PORT =
+            ConfigOptions.key("pictures.port")
+                    .intType()
+                    .defaultValue(-1)
+                    .withDescription(
+                            "Port of the picture endpoint (newest frames and attention as PNG, a"
+                                    + " live page) in each TaskManager JVM; -1 = do not serve from"
+                                    + " the job (the launcher serves with --pictures-port).");
+    public static final ConfigOption<String> PICTURES_HOST =
+            ConfigOptions.key("pictures.host")
+                    .stringType()
+                    .defaultValue("127.0.0.1")
+                    .withDescription("Address the picture endpoint binds to.");
     public static final ConfigOption<Map<String, String>> KAFKA_PROPERTIES =
             ConfigOptions.key("kafka.properties")
                     .mapType()
@@ -328,6 +341,8 @@ public final class FrameJobOptions {
                     EXACTLY_ONCE,
                     METRICS_PORT,
                     METRICS_HOST,
+                    PICTURES_PORT,
+                    PICTURES_HOST,
                     KAFKA_PROPERTIES,
                     CORRECTED_TOPIC,
                     CHANNEL_ORDER,
@@ -454,6 +469,13 @@ public final class FrameJobOptions {
         if (port < -1 || port > 65535) {
             problems.add(
                     METRICS_PORT.key() + " must be -1 (off), 0 (any) or a TCP port, was " + port);
+        }
+        int picturesPort = c.get(PICTURES_PORT);
+        if (picturesPort < -1 || picturesPort > 65535) {
+            problems.add(
+                    PICTURES_PORT.key()
+                            + " must be -1 (off), 0 (any) or a TCP port, was "
+                            + picturesPort);
         }
         return problems;
     }

@@ -14,6 +14,7 @@ import org.apache.flink.util.Collector;
 import org.cststream.frame.WallClock;
 import org.cststream.job.frames.hemo.TileGeometry;
 import org.cststream.metrics.CstMetrics;
+import org.cststream.pictures.LatestPictures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,6 +112,17 @@ public class TileAssemblyFunction extends KeyedProcessFunction<String, Corrected
                     e.fromCounter,
                     p.implausible);
         }
+        LatestPictures.shared()
+                .offerFrame(
+                        LatestPictures.Kind.CORRECTED,
+                        p.frame.sessionId,
+                        p.frame.channelLabel(),
+                        p.frame.frameCounter,
+                        p.frame.acquisitionNanos,
+                        false,
+                        p.frame.width,
+                        p.frame.height,
+                        p.frame.values);
         out.collect(p.frame);
     }
 }
