@@ -102,6 +102,7 @@ class BrokerOutageIT {
                 assertThat(stats.acquired()).isEqualTo(FRAMES);
                 assertThat(stats.published()).isEqualTo(FRAMES);
                 assertThat(stats.leftInSpool()).isZero();
+                assertThat(stats.resent()).as("frames sent twice").isZero();
                 assertThat(spooledWhileDown).isGreaterThan(0);
                 assertThat(stats.sentFromSpool()).isEqualTo(stats.spooled());
                 assertThat(stats.peakMemoryBytes())
@@ -121,6 +122,7 @@ class BrokerOutageIT {
                 assertThat(registry.get(MetricNames.SOURCE_PUBLISHED).counter().count())
                         .isEqualTo(FRAMES);
                 assertThat(registry.find(MetricNames.SOURCE_LOST).counters()).isEmpty();
+                assertThat(registry.find(MetricNames.SOURCE_RESENT).counters()).isEmpty();
                 try (var files = Files.list(tmp.resolve("spool"))) {
                     assertThat(files.filter(p -> p.toString().endsWith(".seg"))).isEmpty();
                 }
