@@ -86,6 +86,14 @@ final class SourceStatus {
                 String.format(
                         "memory           peak %.1f MiB held; spool peak %.1f MiB%n",
                         s.peakMemoryBytes() / 1048576.0, s.peakSpoolBytes() / 1048576.0));
+        if (s.resent() > 0) {
+            b.append(
+                    String.format(
+                            "resent           %d frame(s) sent again with no answer to the first"
+                                    + " sending; each may appear twice on the topic (the job drops"
+                                    + " the copy)%n",
+                            s.resent()));
+        }
         if (s.leftInSpool() > 0) {
             b.append(
                     String.format(

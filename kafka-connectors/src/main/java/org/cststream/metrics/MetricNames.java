@@ -72,6 +72,14 @@ public final class MetricNames {
      */
     public static final String SOURCE_SPOOLED = "cst.source.frames.spooled";
 
+    /**
+     * Frames a live source sent to Kafka a second time, or kept in its spool for the next run to
+     * send again, because no answer to the first sending came (its producer was replaced, or a stop
+     * timed out with Kafka away). Each may appear twice on the topic: this bounds the duplicates.
+     * Tags: source, session.
+     */
+    public static final String SOURCE_RESENT = "cst.source.frames.resent";
+
     /** Frames a live source could not keep (queue or spool full). Tags: source, session, reason. */
     public static final String SOURCE_LOST = "cst.source.frames.lost";
 

@@ -18,7 +18,9 @@ import java.util.Map;
  * tags) that carry acquisition metadata.
  *
  * <p>Made for files that are still being written: the scan stops quietly at the first directory or
- * data block that lies beyond the end of the file, and reports which pages are whole so far.
+ * data block that lies beyond the end of the file, and reports which pages are whole so far. A file
+ * that gets shorter while it is scanned (software that rewrites a file from its start) is reported
+ * as not written yet, with no pages, rather than as an error.
  */
 final class TiffStructure {
     /** Most pages scanned; a longer chain is treated as damaged. */
@@ -114,7 +116,43 @@ final class TiffStructure {
      */
     static Scan scan(Path path) throws IOException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            return new TiffStructure(ch, ch.size()).scan();
+            return scan(ch, ch.size());
+        }
+    }
+
+    /**
+     * Scans the directories of an open file whose size was {@code size} bytes when the scan began;
+     * the file may be shorter by now.
+     *
+     * @throws IOException if the file cannot be read
+     */
+    static Scan scan(FileChannel ch, long size) throws IOException {
+        try {
+            return new TiffStructure(ch, size).scan();
+        } catch (Shrunk e) {
+            // what was read before the file shrank may belong to its earlier content
+            return new Scan(
+                    size,
+                    List.of(),
+                    null,
+                    false,
+                    "file shrank from "
+                            + size
+                            + " bytes to "
+                            + e.endedAt
+                            + " or fewer while its TIFF structure was read (it is being"
+                            + " rewritten)",
+                    false);
+        }
+    }
+
+    /** The file ended before the size it had when the scan began: it is being rewritten. */
+    private static final class Shrunk extends IOException {
+        final long endedAt;
+
+        Shrunk(long endedAt) {
+            super("file ended at byte " + endedAt + " while reading its TIFF structure");
+            this.endedAt = endedAt;
         }
     }
 
@@ -395,8 +433,8 @@ final class TiffStructure {
         while (b.hasRemaining()) {
             int n = ch.read(b, p);
             if (n < 0) {
-                throw new IOException(
-                        "file ended at byte " + p + " while reading its TIFF structure");
+                // every read lies below the size taken at the start of the scan
+                throw new Shrunk(p);
             }
             p += n;
         }

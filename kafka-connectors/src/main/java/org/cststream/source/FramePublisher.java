@@ -32,7 +32,7 @@ import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.cststream.frame.Frame;
 import org.cststream.frame.FrameCodec;
 import org.cststream.kafka.KafkaSettings;
@@ -60,7 +60,12 @@ import org.slf4j.LoggerFactory;
  *       frames reach Kafka in the order they were acquired.
  *   <li>The producer retries without a delivery deadline, so a broker outage delays frames but
  *       never reorders or drops them; its idempotence removes the duplicates that retries would
- *       otherwise make.
+ *       otherwise make. A send refused because the broker is away (no metadata in time) is tried
+ *       again on the same producer, so an outage writes no frame twice.
+ *   <li>Only a producer that fails for good is replaced; the new one sends every unacknowledged
+ *       frame again, in order, and never one Kafka acknowledged. Those the old producer may have
+ *       delivered unanswered can appear twice; they are counted ({@link PublisherStats#resent()},
+ *       {@code cst.source.frames.resent}), as are the unanswered frames a timed-out stop keeps.
  *   <li>A frame is lost only when the spool's budget or the disk is exhausted, or Kafka refuses the
  *       record itself (too large); each loss is counted by reason and logged once per reason.
  *   <li>{@link #close()} sends everything still held, including end-of-session markers; if Kafka
@@ -492,31 +497,46 @@ public final class FramePublisher implements AutoCloseable {
         while (!abandoning) {
             int gen = generation.get();
             r.generation = gen;
+            r.refusedAtSend = null;
             try {
                 producer.send(
                         new ProducerRecord<>(options.topic, r.key, r.value), callback(r, gen));
-                return;
-            } catch (TimeoutException e) {
-                // no metadata or no buffer yet: the broker is out of reach; newer frames spool
-                if (outageSince == 0) {
-                    outageSince = System.nanoTime();
-                }
-                warnOnce(
-                        "unreachable",
-                        "Kafka not reachable source={} bootstrap={}: {}; frames are spooled to {}"
-                                + " until it answers",
-                        options.sourceName,
-                        options.bootstrapServers,
-                        e.getMessage(),
-                        options.spoolDir);
-                if (producerFailure.get() != null) {
-                    return;
-                }
             } catch (KafkaException e) {
                 if (e instanceof InterruptException) {
                     throw (InterruptException) e;
                 }
                 producerFailure.compareAndSet(null, e);
+                return;
+            }
+            Exception refusal = r.refusedAtSend;
+            if (refusal == null) {
+                r.handedOver = true;
+                return;
+            }
+            if (isRefusedForGood(refusal)) {
+                refused(r, refusal);
+                return;
+            }
+            if (!(refusal instanceof RetriableException)) {
+                producerFailure.compareAndSet(null, refusal);
+                return;
+            }
+            // no metadata or no buffer in time: the broker is out of reach. The producer did not
+            // take the record, and nothing newer was handed to it, so the same producer tries the
+            // same record again: its idempotence still covers everything it holds, whereas a new
+            // producer would write again what the broker took just before it went away
+            if (outageSince == 0) {
+                outageSince = System.nanoTime();
+            }
+            warnOnce(
+                    "unreachable",
+                    "Kafka not reachable source={} bootstrap={}: {}; frames are spooled to {}"
+                            + " until it answers",
+                    options.sourceName,
+                    options.bootstrapServers,
+                    refusal.getMessage(),
+                    options.spoolDir);
+            if (producerFailure.get() != null) {
                 return;
             }
             Thread.sleep(100);
@@ -527,18 +547,28 @@ public final class FramePublisher implements AutoCloseable {
         return (meta, e) -> {
             if (e == null) {
                 acknowledged(r);
+            } else if (Thread.currentThread() == sender) {
+                // send() refused the record before taking it (metadata or buffer not available
+                // in time, record too large) and says so here, on the thread that called it;
+                // sendOne decides what to do once send() returns
+                r.refusedAtSend = e;
             } else if (abandoning || gen != generation.get()) {
                 // the record stays unfinished: a rebuilt producer or the spool takes it over
                 return;
-            } else if (e instanceof RecordTooLargeException
-                    || e instanceof RecordBatchTooLargeException
-                    || e instanceof InvalidTopicException
-                    || e instanceof AuthorizationException) {
+            } else if (isRefusedForGood(e)) {
                 refused(r, e);
             } else {
                 producerFailure.compareAndSet(null, e);
             }
         };
+    }
+
+    /** Returns true for errors that sending the same record again cannot cure. */
+    private static boolean isRefusedForGood(Exception e) {
+        return e instanceof RecordTooLargeException
+                || e instanceof RecordBatchTooLargeException
+                || e instanceof InvalidTopicException
+                || e instanceof AuthorizationException;
     }
 
     private void acknowledged(Outgoing r) {
@@ -591,10 +621,12 @@ public final class FramePublisher implements AutoCloseable {
         if (rebuilds == 1) {
             LOG.warn(
                     "Kafka producer gave up on a record source={}: {}; starting a new producer"
-                            + " and sending every unacknowledged frame again, in order (further"
-                            + " restarts at DEBUG)",
+                            + " and sending every unacknowledged frame again, in order; frames the"
+                            + " old one may have delivered can appear twice and are counted in {}"
+                            + " (further restarts at DEBUG)",
                     options.sourceName,
-                    cause.toString());
+                    cause.toString(),
+                    MetricNames.SOURCE_RESENT);
         } else {
             LOG.debug(
                     "Kafka producer restarted source={} count={}: {}",
@@ -619,10 +651,23 @@ public final class FramePublisher implements AutoCloseable {
                 again.add(r);
             }
         }
+        // the old producer may have delivered these without its answer coming back; the new
+        // one has another producer id, so the broker cannot tell its copies from new records
+        countResent(again);
         return again;
     }
 
     // ---- counting ----
+
+    /** Counts the frames among {@code records} that a producer took before: possible duplicates. */
+    private void countResent(List<Outgoing> records) {
+        for (Outgoing r : records) {
+            if (r.handedOver && !r.marker) {
+                stats.resent.incrementAndGet();
+                count(MetricNames.SOURCE_RESENT, r.key, null).increment();
+            }
+        }
+    }
 
     private void lose(String session, String reason, long n, String what) {
         stats.lostCounter(reason, n);
@@ -773,11 +818,17 @@ public final class FramePublisher implements AutoCloseable {
     /** Writes the records sent straight to Kafka and not acknowledged into the spool. */
     private void keepUnacknowledged() {
         List<Outgoing> direct = new ArrayList<>();
+        List<Outgoing> unanswered = new ArrayList<>();
         for (Outgoing r : inFlight.values()) {
-            if (!r.isFinished() && !r.fromSpool) {
-                direct.add(r);
+            if (!r.isFinished()) {
+                unanswered.add(r);
+                if (!r.fromSpool) {
+                    direct.add(r);
+                }
             }
         }
+        // the next run sends all of them again; those handed to Kafka may already be there
+        countResent(unanswered);
         try {
             spool.keep(direct);
             for (Outgoing r : direct) {

@@ -35,6 +35,15 @@ final class Outgoing {
     /** Producer generation the record was last sent with. */
     volatile int generation;
 
+    /**
+     * Set once a producer took the record (its {@code send} returned without refusing it): from
+     * then on Kafka may hold it even if no acknowledgement ever comes.
+     */
+    volatile boolean handedOver;
+
+    /** Why the producer's {@code send} refused the record before taking it, or null. */
+    volatile Exception refusedAtSend;
+
     private final AtomicBoolean finished = new AtomicBoolean();
     private final AtomicBoolean durable = new AtomicBoolean();
 

@@ -23,6 +23,7 @@ public final class PublisherStats {
     final AtomicLong peakSpoolBytes = new AtomicLong();
     final AtomicLong leftInSpool = new AtomicLong();
     final AtomicLong resentFromSpool = new AtomicLong();
+    final AtomicLong resent = new AtomicLong();
 
     /** Returns the frames handed to the publisher, kept or not. */
     public long acquired() {
@@ -42,6 +43,16 @@ public final class PublisherStats {
     /** Returns the frames read back from the spool and sent. */
     public long sentFromSpool() {
         return resentFromSpool.get();
+    }
+
+    /**
+     * Returns the frames sent again (or kept in the spool to be sent again by the next run)
+     * although an earlier sending may have reached Kafka: its answer never came, because the
+     * producer had to be replaced or a stop timed out. Each may appear twice on the topic; zero
+     * means the topic holds no duplicate made by this publisher.
+     */
+    public long resent() {
+        return resent.get();
     }
 
     /** Returns the end-of-session markers Kafka acknowledged. */
@@ -112,6 +123,7 @@ public final class PublisherStats {
                 + lost()
                 + (lost.isEmpty() ? "" : " " + lostByReason())
                 + " leftInSpool="
-                + leftInSpool();
+                + leftInSpool()
+                + (resent() == 0 ? "" : " resent=" + resent());
     }
 }

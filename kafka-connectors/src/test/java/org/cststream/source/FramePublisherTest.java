@@ -7,8 +7,16 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnknownServerException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.cststream.frame.Frame;
@@ -86,6 +94,99 @@ class FramePublisherTest {
         assertThat(p.stats().lost()).isZero();
         assertThat(counters(kafka.history())).containsExactlyElementsOf(range(0, 100));
         assertThat(p.stats().peakMemoryBytes()).isLessThanOrEqualTo(9 * MIB + 40_000);
+    }
+
+    /**
+     * Kafka's producer refuses a record in {@code send()} itself when it has no metadata in time
+     * (the broker is away): it calls the callback with a TimeoutException on the calling thread and
+     * keeps nothing. This mock does the same while {@link #away} is set.
+     */
+    private static final class AwayProducer extends MockProducer<String, byte[]> {
+        volatile boolean away = true;
+        final AtomicInteger refusals = new AtomicInteger();
+
+        AwayProducer() {
+            super(true, null, new StringSerializer(), new ByteArraySerializer());
+        }
+
+        @Override
+        public synchronized Future<RecordMetadata> send(
+                ProducerRecord<String, byte[]> record, Callback callback) {
+            if (away) {
+                refusals.incrementAndGet();
+                TimeoutException e =
+                        new TimeoutException("Topic t not present in metadata after 2000 ms.");
+                callback.onCompletion(null, e);
+                return CompletableFuture.failedFuture(e);
+            }
+            return super.send(record, callback);
+        }
+    }
+
+    @Test
+    void aSendRefusedWhileKafkaIsAwayIsTriedAgainOnTheSameProducerAndWritesNothingTwice(
+            @TempDir Path dir) throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        List<AwayProducer> producers = new CopyOnWriteArrayList<>();
+        FramePublisher p =
+                FramePublisher.start(
+                        options(dir).build(),
+                        registry,
+                        props -> {
+                            AwayProducer made = new AwayProducer();
+                            producers.add(made);
+                            return made;
+                        });
+        for (int i = 0; i < 60; i++) {
+            p.offer(frame(i));
+        }
+        await(
+                () ->
+                        producers.stream().mapToInt(k -> k.refusals.get()).sum() >= 3
+                                && p.stats().spooled() > 0);
+        producers.forEach(k -> k.away = false);
+        assertThat(p.awaitIdle(Duration.ofSeconds(10))).isTrue();
+        p.close();
+
+        assertThat(producers).as("producers made").hasSize(1);
+        assertThat(counters(producers.get(0).history())).containsExactlyElementsOf(range(0, 60));
+        assertThat(p.stats().published()).isEqualTo(60);
+        assertThat(p.stats().resent()).isZero();
+        assertThat(registry.find(MetricNames.SOURCE_RESENT).counters()).isEmpty();
+    }
+
+    @Test
+    void aReplacedProducerResendsOnlyWhatKafkaDidNotAcknowledgeAndCountsIt(@TempDir Path dir)
+            throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        MockProducer<String, byte[]> failing = mock(false);
+        MockProducer<String, byte[]> fresh = mock(true);
+        List<MockProducer<String, byte[]>> made = new CopyOnWriteArrayList<>();
+        FramePublisher p =
+                FramePublisher.start(
+                        options(dir).build(),
+                        registry,
+                        props -> {
+                            MockProducer<String, byte[]> next = made.isEmpty() ? failing : fresh;
+                            made.add(next);
+                            return next;
+                        });
+        for (int i = 0; i < 10; i++) {
+            p.offer(frame(i));
+        }
+        await(() -> failing.history().size() == 10);
+        for (int i = 0; i < 4; i++) {
+            failing.completeNext();
+        }
+        failing.errorNext(new UnknownServerException("the broker failed the batch"));
+        assertThat(p.awaitIdle(Duration.ofSeconds(10))).isTrue();
+        p.close();
+
+        assertThat(made).hasSize(2);
+        assertThat(counters(fresh.history())).containsExactlyElementsOf(range(4, 10));
+        assertThat(p.stats().published()).isEqualTo(10);
+        assertThat(p.stats().resent()).isEqualTo(6);
+        assertThat(registry.get(MetricNames.SOURCE_RESENT).counter().count()).isEqualTo(6);
     }
 
     @Test

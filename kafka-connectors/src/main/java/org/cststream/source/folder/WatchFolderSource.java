@@ -29,9 +29,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A page is taken when its directory and all its pixel data are on disk and either a later
  * page's directory exists or the file has stopped changing (same size, and last modified at least
- * {@link Options#settle()} ago) with no further page announced. A file that stays incomplete and
- * unchanged for {@link Options#giveUpAfter()} is skipped with a warning (what it had of whole pages
- * is published), so that one broken file does not hold back the rest. Later files wait behind an
+ * {@link Options#settle()} ago) with no further page announced. A file that shrinks while it is
+ * read (software that rewrites it from the start) or cannot be opened for a moment is looked at
+ * again at the next poll. A file that stays incomplete, damaged or unreadable and unchanged for
+ * {@link Options#giveUpAfter()} is skipped with a warning (what it had of whole pages is
+ * published), so that one broken file does not hold back the rest. Later files wait behind an
  * incomplete one, so the order is kept.
  *
  * <p>Frame number and time come from the file's metadata when it has them ({@link
@@ -348,12 +350,18 @@ public final class WatchFolderSource {
         boolean settled =
                 unchanged >= options.settle.toNanos()
                         || writtenAgoMillis >= options.settle.toMillis();
-        TiffPages.Inspection in = TiffPages.inspect(p);
-        if (in.damaged()) {
-            if (unchanged >= options.giveUpAfter.toNanos()) {
-                return skip(p, name, w, in.problem());
-            }
+        TiffPages.Inspection in;
+        try {
+            in = TiffPages.inspect(p);
+        } catch (NoSuchFileException e) {
             return false;
+        } catch (IOException e) {
+            // unreadable for now (locked or protected by the writer): the same rule as for a file
+            // that stays incomplete
+            return giveUpIfStuck(p, name, w, unchanged, "cannot be read: " + e);
+        }
+        if (in.damaged()) {
+            return giveUpIfStuck(p, name, w, unchanged, in.problem());
         }
         int ready =
                 Math.min(
@@ -366,9 +374,16 @@ public final class WatchFolderSource {
             try {
                 pf = TiffPages.read(p, w.pagesQueued);
             } catch (IOException e) {
-                if (settled) {
+                if (settled && !hasChangedSince(p, w)) {
+                    // a whole page of a file at rest that cannot be read will not become readable
                     return skip(p, name, w, e.getMessage());
                 }
+                // the file changed under the reader (rewritten or cut): look again at the next poll
+                LOG.debug(
+                        "page not readable yet file={} page={}: {}",
+                        p,
+                        w.pagesQueued,
+                        e.toString());
                 return false;
             }
             queue(name, w, pf);
@@ -377,10 +392,28 @@ public final class WatchFolderSource {
             finish(name, w, false);
             return true;
         }
-        if (!in.isComplete() && unchanged >= options.giveUpAfter.toNanos()) {
-            return skip(p, name, w, in.problem());
+        if (!in.isComplete()) {
+            return giveUpIfStuck(p, name, w, unchanged, in.problem());
         }
         return false;
+    }
+
+    /** Skips a file that stayed unchanged and unusable for the give-up time; else waits for it. */
+    private boolean giveUpIfStuck(
+            Path p, String name, FileWatch w, long unchangedNanos, String why) {
+        if (unchangedNanos >= options.giveUpAfter.toNanos()) {
+            return skip(p, name, w, why);
+        }
+        return false;
+    }
+
+    /** Returns true if the file's size or modification time differs from what the poll saw. */
+    private static boolean hasChangedSince(Path p, FileWatch w) {
+        try {
+            return Files.size(p) != w.size || Files.getLastModifiedTime(p).toMillis() != w.modified;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     private void queue(String name, FileWatch w, TiffPages.PageFrame pf)
