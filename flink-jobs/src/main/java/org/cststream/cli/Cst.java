@@ -44,6 +44,7 @@ import picocli.CommandLine.Option;
             BehaviourCommand.class,
             Serve.class,
             TrainCommand.class,
+            DecodeCommand.class,
             PhantomCommand.class,
             Bench.class
         })
