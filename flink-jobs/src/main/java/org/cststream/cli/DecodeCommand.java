@@ -20,16 +20,13 @@ import org.cststream.job.frames.FrameJobOptions.EdgeMode;
 import org.cststream.model.CstModel;
 import org.cststream.model.decoding.Decoder;
 import org.cststream.model.window.WindowLayout;
-import org.cststream.recording.NpyFormat;
 import org.cststream.recording.RecordingReader;
 import org.cststream.recording.Recordings;
 import org.cststream.recording.phantom.PhantomRecording;
 import org.cststream.recording.phantom.PhantomSettings;
 import org.cststream.source.labels.BehaviourSample;
-import org.cststream.source.labels.BehaviourTraces;
-import org.cststream.source.labels.StimulusLog;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -63,42 +60,7 @@ final class DecodeCommand implements Callable<Integer> {
                             + " patches, dF/F baseline).")
     Path model;
 
-    static final class Labels {
-        @Option(
-                names = "--stimulus",
-                paramLabel = "CSV",
-                description =
-                        "Stimulus log (onset, duration and --field columns): the label is the"
-                                + " field of the stimulus showing, 0 between stimuli.")
-        Path stimulus;
-
-        @Option(
-                names = "--behaviour",
-                paramLabel = "NPY|CSV",
-                description =
-                        "Behaviour traces: a (traces, samples) .npy, or a CSV with a time"
-                                + " column; the label is the trace interpolated at the window's"
-                                + " newest frame.")
-        Path behaviour;
-    }
-
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Labels labels;
-
-    @Option(
-            names = "--behaviour-times",
-            paramLabel = "NPY",
-            description =
-                    "Sample times of a .npy of traces, seconds. Without it, sample i is at i"
-                            + " frame periods of the model from the recording's first frame.")
-    Path behaviourTimes;
-
-    @Option(
-            names = "--names",
-            split = ",",
-            paramLabel = "NAME",
-            description = "Names of the .npy's traces, in order (default trace0, trace1, ...).")
-    List<String> names = new ArrayList<>();
+    @Mixin LabelArgs labels;
 
     @Option(
             names = "--targets",
@@ -112,15 +74,6 @@ final class DecodeCommand implements Callable<Integer> {
             defaultValue = "contrast",
             description = "Stimulus log column to decode. Default: ${DEFAULT-VALUE}.")
     String field;
-
-    @Option(
-            names = "--time-offset-s",
-            paramLabel = "S",
-            description =
-                    "Added to the labels' times to put them on the recording's clock. Default: 0,"
-                            + " except for a phantom with --behaviour-times, which plays the"
-                            + " traces from their first sample at 0 s: minus the first time.")
-    Double timeOffset;
 
     @Option(
             names = "--fps",
@@ -200,6 +153,7 @@ final class DecodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        labels.check(true);
         if (!(from >= 0 && from < 1)) {
             throw new IllegalArgumentException("--from " + from + ": need a fraction in [0, 1)");
         }
@@ -338,8 +292,7 @@ final class DecodeCommand implements Callable<Integer> {
             List<Decoder.Target> wanted)
             throws Exception {
         if (labels.stimulus != null) {
-            double offset = timeOffset != null ? timeOffset : 0;
-            var events = StimulusLog.readAll(labels.stimulus, "decode", "stimulus", offset);
+            var events = labels.stimuli("decode");
             System.out.printf(
                     Locale.ROOT,
                     "decode: %d stimuli in %s, decoding %s%n",
@@ -350,68 +303,25 @@ final class DecodeCommand implements Callable<Integer> {
             wanted.add(new Decoder.Target(field, Decoder.LabelSource.STIMULUS, field));
             return;
         }
-        Path file = labels.behaviour;
-        List<BehaviourSample> samples;
-        double offset;
-        if (file.toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
-            offset = timeOffset != null ? timeOffset : 0;
-            samples = BehaviourTraces.fromCsv(file, "decode", offset);
-        } else if (behaviourTimes != null) {
-            double first = NpyFormat.readNumbers(behaviourTimes).values()[0];
-            offset = timeOffset != null ? timeOffset : phantom ? -first : 0;
-            samples = BehaviourTraces.fromNpy(file, behaviourTimes, names, "decode", offset);
-        } else {
-            offset = timeOffset != null ? timeOffset : 0;
-            samples = atFramePeriod(file, layout.periodSeconds(), offset);
-        }
+        List<BehaviourSample> samples = labels.behaviour("decode", phantom, layout.periodSeconds());
         if (samples.isEmpty()) {
-            throw new IllegalArgumentException(file + " holds no behaviour samples");
+            throw new IllegalArgumentException(labels.behaviour + " holds no behaviour samples");
         }
         List<String> traces = new ArrayList<>(samples.get(0).values().keySet());
         List<String> chosen = targets.isEmpty() ? traces : targets;
         System.out.printf(
                 Locale.ROOT,
-                "decode: %d samples of %s in %s, %.3f..%.3f s on the recording's clock (offset"
-                        + " %+.3f s), decoding %s%n",
+                "decode: %d samples of %s in %s, %.3f..%.3f s on the recording's clock,"
+                        + " decoding %s%n",
                 samples.size(),
                 traces,
-                file,
+                labels.behaviour,
                 samples.get(0).timeNanos() / 1e9,
                 samples.get(samples.size() - 1).timeNanos() / 1e9,
-                offset,
                 chosen);
         for (String t : chosen) {
             tracks.add(LabelTrack.behaviour(samples, t));
             wanted.add(new Decoder.Target(t, Decoder.LabelSource.BEHAVIOUR, t));
         }
-    }
-
-    /** Reads a .npy of traces without times: sample i at i periods, the longer axis samples. */
-    private List<BehaviourSample> atFramePeriod(Path file, double period, double offset)
-            throws Exception {
-        NpyFormat.Numbers x = NpyFormat.readNumbers(file);
-        long[] s = x.shape().length == 1 ? new long[] {1, x.shape()[0]} : x.shape();
-        if (s.length != 2) {
-            throw new IllegalArgumentException(
-                    file + ": traces must be (traces, samples) or (samples, traces)");
-        }
-        boolean tracesFirst = s[1] >= s[0];
-        int n = (int) (tracesFirst ? s[1] : s[0]);
-        int c = (int) (tracesFirst ? s[0] : s[1]);
-        if (!names.isEmpty() && names.size() != c) {
-            throw new IllegalArgumentException(
-                    file + " holds " + c + " trace(s) but --names gives " + names.size());
-        }
-        List<BehaviourSample> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            java.util.Map<String, Double> v = new java.util.LinkedHashMap<>();
-            for (int k = 0; k < c; k++) {
-                v.put(
-                        names.isEmpty() ? "trace" + k : names.get(k),
-                        x.values()[tracesFirst ? k * n + i : i * c + k]);
-            }
-            out.add(new BehaviourSample("decode", i, Math.round((i * period + offset) * 1e9), v));
-        }
-        return out;
     }
 }

@@ -45,13 +45,42 @@ public record RunReport(
      * @param gridTimes grid times out, over the calcium channels
      * @param filled of which the CST filled (no frame was on them)
      * @param channels calcium channels whose grid was closed at the session's end
+     * @param decoded values decoded from windows (0 without a decoder)
+     * @param target the decoder's target, or null without a decoder
+     * @param matched decoded windows matched with a streamed label
+     * @param liveMse mean squared error of the matched windows; NaN when none matched
      */
-    public record CstSummary(long gridTimes, long filled, int channels) {
+    public record CstSummary(
+            long gridTimes,
+            long filled,
+            int channels,
+            long decoded,
+            String target,
+            long matched,
+            double liveMse) {
         String format() {
-            return String.format(
-                    "cst              %d grid times on %d channel(s): %d observed, %d filled by"
-                            + " the CST%n",
-                    gridTimes, channels, gridTimes - filled, filled);
+            String s =
+                    String.format(
+                            "cst              %d grid times on %d channel(s): %d observed, %d"
+                                    + " filled by the CST%n",
+                            gridTimes, channels, gridTimes - filled, filled);
+            if (target != null) {
+                s +=
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "decoded          %d window(s) of %s%s%n",
+                                decoded,
+                                target,
+                                matched > 0
+                                        ? String.format(
+                                                java.util.Locale.ROOT,
+                                                "; live MSE %.4g over %d window(s) matched with"
+                                                        + " streamed labels",
+                                                liveMse,
+                                                matched)
+                                        : "; no streamed label matched");
+            }
+            return s;
         }
     }
 
