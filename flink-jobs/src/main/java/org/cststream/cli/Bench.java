@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
             CstStreamBench.class,
             HemoBench.class,
             SourcesBench.class,
-            ServerBench.class
+            ServerBench.class,
+            DecodeBench.class
         },
         mixinStandardHelpOptions = true,
         description =

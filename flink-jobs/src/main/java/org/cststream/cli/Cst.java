@@ -3,6 +3,7 @@ package org.cststream.cli;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.apache.flink.configuration.Configuration;
@@ -45,6 +46,7 @@ import picocli.CommandLine.Option;
             Serve.class,
             PicturesCommand.class,
             TrainCommand.class,
+            DecodeCommand.class,
             PhantomCommand.class,
             Bench.class
         })
@@ -141,6 +143,39 @@ public final class Cst implements Runnable {
         }
     }
 
+    /**
+     * Checks the configured decoder against the model and prints what it decodes; nothing without a
+     * decoder.
+     *
+     * @throws IllegalArgumentException if the decoder does not fit the model
+     */
+    static void describeDecoder(Configuration config) {
+        if (!org.cststream.job.cst.CstOptions.hasDecoder(config)
+                || !org.cststream.job.cst.CstOptions.enabled(config)) {
+            return;
+        }
+        org.cststream.model.decoding.Decoder d =
+                org.cststream.job.cst.CstStage.checkedDecoder(config);
+        String labels = org.cststream.job.cst.CstOptions.labelsTopic(config);
+        System.out.println(
+                "decoder          "
+                        + d.target().name()
+                        + " from each window's CST attention ("
+                        + d.pca().components()
+                        + " PCA components, k = "
+                        + d.knn().neighbours()
+                        + ", "
+                        + d.knn().points().length
+                        + " windows) to "
+                        + config.get(org.cststream.job.cst.CstOptions.DECODED_TOPIC)
+                        + (labels == null
+                                ? ""
+                                : "; live error against "
+                                        + d.target().source().wireName()
+                                        + " labels on "
+                                        + labels));
+    }
+
     @Command(
             name = "run",
             mixinStandardHelpOptions = true,
@@ -151,6 +186,7 @@ public final class Cst implements Runnable {
         @Mixin ReplayArgs replay;
         @Mixin JobArgs job;
         @Mixin RunnerArgs runner;
+        @Mixin LabelArgs labels;
 
         @Option(
                 names = "--timeout-s",
@@ -160,6 +196,62 @@ public final class Cst implements Runnable {
                         "Wait this long for outputs after the replay. Default:"
                                 + " ${DEFAULT-VALUE}.")
         long timeoutSeconds;
+
+        /**
+         * Returns the labels to stream in beside the frames for the decoder's live error, or null
+         * when none were named.
+         *
+         * @throws IllegalArgumentException if labels are named without a decoder that reads them
+         */
+        private LocalPipeline.Labels labels(Configuration config, RecordingReader recording)
+                throws java.io.IOException {
+            labels.check(false);
+            if (!labels.isSet()) {
+                return null;
+            }
+            String topic = org.cststream.job.cst.CstOptions.labelsTopic(config);
+            if (topic == null) {
+                throw new IllegalArgumentException(
+                        "--stimulus/--behaviour stream labels in for a decoder's live error: they"
+                                + " need --cst-model and --cst-decoder, without --no-live-error");
+            }
+            org.cststream.model.decoding.Decoder d =
+                    org.cststream.job.cst.CstOptions.decoder(config);
+            boolean stimulus = labels.stimulus != null;
+            if (stimulus
+                    != (d.target().source()
+                            == org.cststream.model.decoding.Decoder.LabelSource.STIMULUS)) {
+                throw new IllegalArgumentException(
+                        "the decoder reads "
+                                + d.target().source().wireName()
+                                + " labels; give "
+                                + (stimulus ? "--behaviour" : "--stimulus")
+                                + " instead");
+            }
+            List<byte[]> records = new java.util.ArrayList<>();
+            String session = replay.session;
+            if (stimulus) {
+                labels.stimuli(session)
+                        .forEach(
+                                e -> records.add(org.cststream.source.labels.LabelCodec.encode(e)));
+            } else {
+                double period = org.cststream.job.cst.CstStage.layout(config).periodSeconds();
+                labels.behaviour(session, recording instanceof PhantomRecording, period)
+                        .forEach(
+                                x -> records.add(org.cststream.source.labels.LabelCodec.encode(x)));
+            }
+            System.out.println(
+                    "labels           "
+                            + records.size()
+                            + " "
+                            + d.target().source().wireName()
+                            + " record(s) from "
+                            + labels.file()
+                            + " to "
+                            + topic
+                            + " before the frames");
+            return new LocalPipeline.Labels(topic, records);
+        }
 
         @Override
         public Integer call() throws Exception {
@@ -188,6 +280,8 @@ public final class Cst implements Runnable {
                                     + ": frames moved that far will count as dropped and then"
                                     + " rejected as late");
                 }
+                describeDecoder(config);
+                LocalPipeline.Labels streamed = labels(config, recording);
                 int port = CstMetrics.serve(runner.metricsHost, runner.metricsPort);
                 String metricsUrl = "http://" + runner.metricsHost + ":" + port + "/metrics";
                 System.out.println("metrics          " + metricsUrl);
@@ -215,7 +309,8 @@ public final class Cst implements Runnable {
                                 config,
                                 runner.parallelism,
                                 Duration.ofSeconds(timeoutSeconds),
-                                recording instanceof PhantomRecording p ? p : null);
+                                recording instanceof PhantomRecording p ? p : null,
+                                streamed);
                 System.out.print(
                         report.format(
                                 config.get(FrameJobOptions.BOOTSTRAP_SERVERS)
@@ -315,6 +410,7 @@ public final class Cst implements Runnable {
                                 + " (use 'cst run' for an embedded broker)");
                 return 2;
             }
+            describeDecoder(config);
             Topics.ensure(
                     job.bootstrapServers,
                     job.kafkaProperties,

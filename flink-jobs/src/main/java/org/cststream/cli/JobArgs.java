@@ -188,6 +188,21 @@ public class JobArgs {
     String cstServer;
 
     @Option(
+            names = "--cst-decoder",
+            paramLabel = "FILE",
+            description =
+                    "With --cst-model: decode each CST window's attention with this decoder (cst"
+                            + " decode) to a value on cst.decoded, and, unless --no-live-error,"
+                            + " report its error against the labels streaming in on cst.stimulus"
+                            + " or cst.behaviour.")
+    String cstDecoder;
+
+    @Option(
+            names = "--no-live-error",
+            description = "With --cst-decoder: do not read the labels' topic for the live error.")
+    boolean noLiveError;
+
+    @Option(
             names = "--kafka-property",
             paramLabel = "KEY=VALUE",
             description =
@@ -236,6 +251,12 @@ public class JobArgs {
         c.set(org.cststream.job.cst.CstOptions.SERVER_URL, cstServer);
         c.set(org.cststream.job.cst.CstOptions.FILLED_TOPIC, topicPrefix + ".frames.filled");
         c.set(org.cststream.job.cst.CstOptions.DECODED_TOPIC, topicPrefix + ".decoded");
+        if (cstDecoder != null) {
+            c.set(org.cststream.job.cst.CstOptions.DECODER, cstDecoder);
+        }
+        c.set(org.cststream.job.cst.CstOptions.LIVE_ERROR, !noLiveError);
+        c.set(org.cststream.job.cst.CstOptions.STIMULUS_TOPIC, topicPrefix + ".stimulus");
+        c.set(org.cststream.job.cst.CstOptions.BEHAVIOUR_TOPIC, topicPrefix + ".behaviour");
         return c;
     }
 

@@ -89,13 +89,40 @@ public final class LocalPipeline {
             Duration timeout,
             PhantomRecording truth)
             throws Exception {
+        return run(recording, replay, job, parallelism, timeout, truth, null);
+    }
+
+    /**
+     * Label records published, keyed by the session, once the job runs and before the replay starts
+     * (as a stimulus or behaviour source would publish them).
+     *
+     * @param topic the labels' topic
+     * @param records encoded records ({@link org.cststream.source.labels.LabelCodec})
+     */
+    public record Labels(String topic, List<byte[]> records) {}
+
+    /**
+     * Runs the pipeline with labels streaming in beside the frames.
+     *
+     * @param truth the phantom the recording is, for the summary's quality line; or null
+     * @param labels labels to publish before the replay, or null
+     */
+    public static RunReport run(
+            RecordingReader recording,
+            ReplayOptions replay,
+            Configuration job,
+            int parallelism,
+            Duration timeout,
+            PhantomRecording truth,
+            Labels labels)
+            throws Exception {
         EmbeddedKafkaBroker broker = null;
         try {
             if (job.getOptional(FrameJobOptions.BOOTSTRAP_SERVERS).isEmpty()) {
                 broker = EmbeddedKafkaBroker.start();
                 job.set(FrameJobOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
             }
-            return runOn(recording, replay, job, parallelism, timeout, truth);
+            return runOn(recording, replay, job, parallelism, timeout, truth, labels);
         } finally {
             if (broker != null) {
                 broker.close();
@@ -109,13 +136,19 @@ public final class LocalPipeline {
             Configuration job,
             int parallelism,
             Duration timeout,
-            PhantomRecording truth)
+            PhantomRecording truth,
+            Labels labels)
             throws Exception {
         String servers = job.get(FrameJobOptions.BOOTSTRAP_SERVERS);
         Map<String, String> clientProps = job.get(FrameJobOptions.KAFKA_PROPERTIES);
         List<String> all = FrameJobOptions.topics(job);
-        List<String> outputs = all.subList(1, all.size());
+        String labelsTopic = CstOptions.labelsTopic(job);
+        List<String> outputs =
+                all.subList(1, all.size()).stream().filter(t -> !t.equals(labelsTopic)).toList();
         Topics.ensure(servers, clientProps, all, parallelism, (short) 1);
+        if (labels != null) {
+            Topics.ensure(servers, clientProps, List.of(labels.topic()), parallelism, (short) 1);
+        }
 
         double rejectedBefore =
                 CstMetrics.total(CstMetrics.registry(), MetricNames.FRAMES_REJECTED);
@@ -131,6 +164,19 @@ public final class LocalPipeline {
             ReplayResult result;
             try (KafkaProducer<String, byte[]> producer =
                     new KafkaProducer<>(KafkaSettings.producer(servers, clientProps))) {
+                if (labels != null) {
+                    for (byte[] value : labels.records()) {
+                        producer.send(
+                                new org.apache.kafka.clients.producer.ProducerRecord<>(
+                                        labels.topic(), replay.sessionId, value));
+                    }
+                    producer.flush();
+                    LOG.info(
+                            "labels published session={} topic={} records={}",
+                            replay.sessionId,
+                            labels.topic(),
+                            labels.records().size());
+                }
                 result =
                         new ReplaySource(
                                         recording,
@@ -286,8 +332,13 @@ public final class LocalPipeline {
         private final String dffTopic;
         private final String correctedTopic;
         private final String filledTopic;
+        private final String decodedTopic;
+        private final String target;
+        private final Map<String, Long> decodedTo = new ConcurrentHashMap<>();
+        private final Set<String> decodedSeen = ConcurrentHashMap.newKeySet();
         private final Set<String> filledSeen = ConcurrentHashMap.newKeySet();
         private final Map<String, Long> fillEnds = new ConcurrentHashMap<>();
+        private final Map<String, Long> fillLast = new ConcurrentHashMap<>();
         private volatile long filled;
         private final List<Long> filledLatencyNanos =
                 Collections.synchronizedList(new ArrayList<>());
@@ -335,6 +386,9 @@ public final class LocalPipeline {
             this.dffTopic = job.get(FrameJobOptions.DFF_TOPIC);
             this.correctedTopic = job.get(FrameJobOptions.CORRECTED_TOPIC);
             this.filledTopic = CstOptions.enabled(job) ? job.get(CstOptions.FILLED_TOPIC) : null;
+            boolean decoding = CstOptions.enabled(job) && CstOptions.hasDecoder(job);
+            this.decodedTopic = decoding ? job.get(CstOptions.DECODED_TOPIC) : null;
+            this.target = decoding ? CstOptions.decoder(job).target().name() : null;
             this.session = session;
             this.hemo = FrameJobOptions.isHemoActive(job);
             int iso = FrameJobOptions.isosbesticNm(job);
@@ -391,7 +445,19 @@ public final class LocalPipeline {
         private boolean cstDone() {
             int channels = hemo ? calciumLabels.size() : 1;
             long expected = fillEnds.values().stream().mapToLong(Long::longValue).sum();
-            return fillEnds.size() >= channels && filledSeen.size() >= expected;
+            return fillEnds.size() >= channels
+                    && filledSeen.size() >= expected
+                    && (decodedTopic == null || decodedDone());
+        }
+
+        /** Whether each channel's decoded values reached its last grid time. */
+        private boolean decodedDone() {
+            for (Map.Entry<String, Long> e : fillLast.entrySet()) {
+                if (decodedTo.getOrDefault(e.getKey(), -1L) < e.getValue()) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         RunReport.CstSummary cstSummary() {
@@ -402,7 +468,27 @@ public final class LocalPipeline {
                             filled,
                             fillEnds.size(),
                             percentile(sorted(filledLatencyNanos), 0.50) / 1e6,
-                            percentile(sorted(filledLatencyNanos), 0.99) / 1e6);
+                            percentile(sorted(filledLatencyNanos), 0.99) / 1e6,
+                            decodedSeen.size(),
+                            target,
+                            liveErrorCount(),
+                            liveErrorMean());
+        }
+
+        private io.micrometer.core.instrument.search.Search liveErrors() {
+            return CstMetrics.registry()
+                    .find(MetricNames.DECODED_SQUARED_ERROR)
+                    .tag(MetricNames.TAG_SESSION, session);
+        }
+
+        private long liveErrorCount() {
+            return liveErrors().summaries().stream().mapToLong(x -> x.count()).sum();
+        }
+
+        private double liveErrorMean() {
+            long n = liveErrorCount();
+            double sum = liveErrors().summaries().stream().mapToDouble(x -> x.totalAmount()).sum();
+            return n == 0 ? Double.NaN : sum / n;
         }
 
         @Override
@@ -413,6 +499,9 @@ public final class LocalPipeline {
             }
             if (filledTopic != null) {
                 topics.add(filledTopic);
+            }
+            if (decodedTopic != null) {
+                topics.add(decodedTopic);
             }
             try (OutputReader reader = new OutputReader(servers, props, topics)) {
                 reader.consume(this::accept, () -> stopped.get() || isDone(), Duration.ofDays(1));
@@ -429,7 +518,10 @@ public final class LocalPipeline {
                 SessionEvent e = OutputReader.event(r);
                 switch (e.type) {
                     case SessionEvent.SESSION_END -> end = e;
-                    case CstWindowFunction.FILL_END -> fillEnds.put(e.detail, e.count);
+                    case CstWindowFunction.FILL_END -> {
+                        fillEnds.put(e.detail, e.count);
+                        fillLast.put(e.detail, e.toCounter);
+                    }
                     case SessionEvent.GAP -> missing += e.count;
                     case SessionEvent.CHANNEL_SWAP -> swaps++;
                     case SessionEvent.CHANNEL_CHECK -> unchecked = true;
@@ -439,6 +531,13 @@ public final class LocalPipeline {
                                             ? e.fromCounter
                                             : Math.min(calibratedAt, e.fromCounter);
                     default -> {}
+                }
+                return;
+            }
+            if (r.topic().equals(decodedTopic)) {
+                JsonDecoded d = JsonDecoded.of(r.value());
+                if (d != null && decodedSeen.add(d.channel + "|" + d.gridTo)) {
+                    decodedTo.merge(d.channel, d.gridTo, Math::max);
                 }
                 return;
             }
@@ -528,6 +627,23 @@ public final class LocalPipeline {
                     c == null ? 0 : c.frames(),
                     c == null ? Double.NaN : c.medianCorrelation(),
                     u == null ? Double.NaN : u.medianCorrelation());
+        }
+    }
+
+    /** The fields of a decoded-value record the summary needs. */
+    private record JsonDecoded(String channel, long gridTo) {
+        private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+                new com.fasterxml.jackson.databind.ObjectMapper();
+
+        /** Returns the record's fields, or null (with a warning) if it cannot be read. */
+        static JsonDecoded of(byte[] value) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode n = JSON.readTree(value);
+                return new JsonDecoded(n.path("channel").asText(), n.path("gridTo").asLong());
+            } catch (IOException e) {
+                LOG.warn("unreadable decoded-value record: {}", e.getMessage());
+                return null;
+            }
         }
     }
 }

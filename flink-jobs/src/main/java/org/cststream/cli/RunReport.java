@@ -48,24 +48,51 @@ public record RunReport(
      * @param latencyP50Millis median time from the receipt of a window's newest frame to its grid
      *     times being readable on the filled topic, ms
      * @param latencyP99Millis the same, 99th percentile
+     * @param decoded values decoded from windows (0 without a decoder)
+     * @param target the decoder's target, or null without a decoder
+     * @param matched decoded windows matched with a streamed label
+     * @param liveMse mean squared error of the matched windows; NaN when none matched
      */
     public record CstSummary(
             long gridTimes,
             long filled,
             int channels,
             double latencyP50Millis,
-            double latencyP99Millis) {
+            double latencyP99Millis,
+            long decoded,
+            String target,
+            long matched,
+            double liveMse) {
         String format() {
-            return String.format(
-                    "cst              %d grid times on %d channel(s): %d observed, %d filled by"
-                            + " the CST; latency p50 %.1f ms, p99 %.1f ms (newest frame's"
-                            + " receipt to readable output)%n",
-                    gridTimes,
-                    channels,
-                    gridTimes - filled,
-                    filled,
-                    latencyP50Millis,
-                    latencyP99Millis);
+            String s =
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "cst              %d grid times on %d channel(s): %d observed, %d"
+                                    + " filled by the CST; latency p50 %.1f ms, p99 %.1f ms"
+                                    + " (newest frame's receipt to readable output)%n",
+                            gridTimes,
+                            channels,
+                            gridTimes - filled,
+                            filled,
+                            latencyP50Millis,
+                            latencyP99Millis);
+            if (target != null) {
+                s +=
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "decoded          %d window(s) of %s%s%n",
+                                decoded,
+                                target,
+                                matched > 0
+                                        ? String.format(
+                                                java.util.Locale.ROOT,
+                                                "; live MSE %.4g over %d window(s) matched with"
+                                                        + " streamed labels",
+                                                liveMse,
+                                                matched)
+                                        : "; no streamed label matched");
+            }
+            return s;
         }
     }
 

@@ -57,8 +57,28 @@ public final class MetricNames {
     /** Windows per model call of the stream's CST stage. Tags: mode. */
     public static final String FILL_BATCH = "cst.fill.batch.windows";
 
-    /** The latest value decoded from a window's attention. Tags: session, target. */
+    /**
+     * The latest value decoded from a window's attention (gauge). Tags: session, channel, target.
+     */
     public static final String DECODED_VALUE = "cst.decoded.value";
+
+    /**
+     * The streamed label at the latest window matched with one (gauge). Tags: session, channel,
+     * target.
+     */
+    public static final String DECODED_LABEL = "cst.decoded.label";
+
+    /**
+     * Squared error of each decoded window against its streamed label (summary: sum / count is the
+     * live MSE). Tags: session, channel, target.
+     */
+    public static final String DECODED_SQUARED_ERROR = "cst.decoded.squared.error";
+
+    /**
+     * Decoded windows no streamed label was matched to. Tags: session, target, reason ({@code
+     * no-label}: none came while the window waited; {@code too-old}: older than every label kept).
+     */
+    public static final String DECODED_UNMATCHED = "cst.decoded.unmatched";
 
     /** Frames a live source took from its camera, folder or connection. Tags: source, session. */
     public static final String SOURCE_ACQUIRED = "cst.source.frames.acquired";

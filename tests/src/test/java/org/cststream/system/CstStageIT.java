@@ -26,11 +26,15 @@ import org.cststream.kafka.EmbeddedKafkaBroker;
 import org.cststream.model.CstConfig;
 import org.cststream.model.CstModel;
 import org.cststream.model.Normalisation;
+import org.cststream.model.decoding.Decoder;
+import org.cststream.model.decoding.DecoderFeatures;
 import org.cststream.model.serving.ModelServerProcess;
 import org.cststream.model.window.WindowLayout;
 import org.cststream.recording.RecordingReader;
 import org.cststream.recording.SyntheticRecording;
 import org.cststream.replay.ReplayOptions;
+import org.cststream.source.labels.BehaviourSample;
+import org.cststream.source.labels.LabelCodec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A session with dropped frames and timing jitter through a real Kafka broker, the frame job on a
  * MiniCluster and its CST stage: the output is one frame per grid time, none missing and none
  * twice, and exactly the dropped frames are marked filled; the model server gives the same output
- * as the model in the task.
+ * as the model in the task; with a decoder, a decoded value arrives per window and labels streamed
+ * beside the frames give the live error of every window.
  */
 class CstStageIT {
     private static final int FRAMES = 150;
@@ -49,6 +54,7 @@ class CstStageIT {
 
     @TempDir static Path dir;
     private static Path model;
+    private static Path decoder;
 
     @BeforeAll
     static void start() throws Exception {
@@ -65,6 +71,32 @@ class CstStageIT {
                     json.valueToTree(new WindowLayout(4, 4, 16, 1 / FPS, 10)));
             m.save(model, notes);
         }
+        // a decoder of this model's attention; fitted on made-up features, as the stream's shape
+        // is what is checked here (cst decode fits real ones)
+        WindowLayout layout = WindowLayout.read(model);
+        java.util.Random random = new java.util.Random(6);
+        float[][] x = new float[30][DecoderFeatures.attentionCount(layout)];
+        double[] y = new double[30];
+        for (int i = 0; i < 30; i++) {
+            y[i] = i / 30.0;
+            for (int f = 0; f < x[i].length; f++) {
+                x[i][f] = (float) random.nextDouble() / 160;
+            }
+        }
+        decoder = dir.resolve("speed.decoder");
+        Decoder.fit(
+                        x,
+                        null,
+                        y,
+                        new Decoder.Target("speed", Decoder.LabelSource.BEHAVIOUR, "speed"),
+                        new Decoder.Features(
+                                Decoder.FeatureKind.CST_ATTENTION,
+                                layout,
+                                Decoder.fingerprint(model)),
+                        5,
+                        3,
+                        null)
+                .save(decoder);
     }
 
     @AfterAll
@@ -108,9 +140,15 @@ class CstStageIT {
     /** Runs the session through a job and returns the filled topic's frames by grid index. */
     private static TreeMap<Long, ConsumerRecord<String, byte[]>> run(
             Configuration c, String prefix, List<Integer> dropped) throws Exception {
+        return run(c, prefix, dropped, null);
+    }
+
+    private static TreeMap<Long, ConsumerRecord<String, byte[]>> run(
+            Configuration c, String prefix, List<Integer> dropped, LocalPipeline.Labels labels)
+            throws Exception {
         RunReport report;
         try (RecordingReader r = new SyntheticRecording(5, FRAMES, 64, 64, FPS)) {
-            report = LocalPipeline.run(r, replay(), c, 1, Duration.ofMinutes(3));
+            report = LocalPipeline.run(r, replay(), c, 1, Duration.ofMinutes(3), null, labels);
         }
         assertThat(report.dropped()).isEqualTo(report.injectedDrops());
         int last = FRAMES - 1;
@@ -207,6 +245,96 @@ class CstStageIT {
                         .as("grid index %d pixel %d", slot, i)
                         .isCloseTo(a[i], org.assertj.core.data.Offset.offset(1e-4f));
             }
+        }
+    }
+
+    @Test
+    void aDecodedValueArrivesPerWindowAndStreamedLabelsGiveTheLiveError() throws Exception {
+        List<Integer> dropped = droppedIndices();
+        Configuration c = job("cstd");
+        c.set(CstOptions.DECODER, decoder.toString());
+        c.set(CstOptions.BEHAVIOUR_TOPIC, "cstd.behaviour");
+        // behaviour on the session clock, 20 samples/s from before the first frame to after the
+        // last, published before the frames as a live source would send them ahead
+        List<byte[]> samples = new ArrayList<>();
+        for (int i = -20; i <= FRAMES / FPS * 20 + 20; i++) {
+            samples.add(
+                    LabelCodec.encode(
+                            new BehaviourSample(
+                                    "cst-it",
+                                    i + 20,
+                                    i * 50_000_000L,
+                                    Map.of("speed", Math.sin(i / 20.0)))));
+        }
+
+        TreeMap<Long, ConsumerRecord<String, byte[]>> out =
+                run(c, "cstd", dropped, new LocalPipeline.Labels("cstd.behaviour", samples));
+        List<com.fasterxml.jackson.databind.JsonNode> decoded = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        try (OutputReader reader =
+                new OutputReader(broker.bootstrapServers(), Map.of(), List.of("cstd.decoded"))) {
+            for (ConsumerRecord<String, byte[]> r :
+                    reader.readUntil(
+                            rs ->
+                                    !rs.isEmpty()
+                                            && rs.stream()
+                                                    .anyMatch(
+                                                            x ->
+                                                                    readTree(json, x)
+                                                                                    .path("gridTo")
+                                                                                    .asLong()
+                                                                            == out.lastKey()),
+                            Duration.ofSeconds(60))) {
+                assertThat(r.key()).isEqualTo("cst-it");
+                decoded.add(readTree(json, r));
+            }
+        }
+
+        // the windows' grid ranges tile the output grid, one decoded value each, in order
+        decoded.sort(java.util.Comparator.comparingLong(n -> n.path("gridFrom").asLong()));
+        long next = 0;
+        long lastTime = Long.MIN_VALUE;
+        for (com.fasterxml.jackson.databind.JsonNode n : decoded) {
+            assertThat(n.path("format").asText()).isEqualTo("cst.decoded");
+            assertThat(n.path("gridFrom").asLong()).isEqualTo(next);
+            assertThat(n.path("gridTo").asLong()).isGreaterThanOrEqualTo(next);
+            assertThat(n.path("target").asText()).isEqualTo("speed");
+            assertThat(n.path("channel").asText()).isEqualTo("470nm");
+            assertThat(n.path("value").isNumber()).isTrue();
+            assertThat(n.path("value").asDouble()).isBetween(0.0, 1.0);
+            // the newest observed frame's time: inside the window, after the previous window's
+            long t = n.path("timeNanos").asLong();
+            assertThat(t).isGreaterThan(lastTime);
+            assertThat(t)
+                    .isLessThanOrEqualTo(Math.round((n.path("gridTo").asLong() + 0.5) * 1e9 / FPS));
+            lastTime = t;
+            next = n.path("gridTo").asLong() + 1;
+        }
+        assertThat(next - 1).isEqualTo(out.lastKey());
+        assertThat(decoded.size()).isGreaterThanOrEqualTo((int) Math.ceil((next) / 5.0));
+        // every window met its label: the live error covers them all
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long matched = 0;
+        while (matched < decoded.size() && System.nanoTime() < deadline) {
+            matched =
+                    org.cststream.metrics.CstMetrics.registry()
+                            .find(org.cststream.metrics.MetricNames.DECODED_SQUARED_ERROR)
+                            .tag(org.cststream.metrics.MetricNames.TAG_SESSION, "cst-it")
+                            .summaries()
+                            .stream()
+                            .mapToLong(x -> x.count())
+                            .sum();
+            Thread.sleep(200);
+        }
+        assertThat(matched).isEqualTo(decoded.size());
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode readTree(
+            ObjectMapper json, ConsumerRecord<String, byte[]> r) {
+        try {
+            return json.readTree(r.value());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

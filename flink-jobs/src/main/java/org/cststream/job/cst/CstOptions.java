@@ -6,6 +6,7 @@ import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
+import org.cststream.model.decoding.Decoder;
 
 /**
  * Settings of the CST stage of the frame job (keys {@code cst.*}): typed keys with defaults, read
@@ -99,6 +100,24 @@ public final class CstOptions {
                     .withDescription(
                             "A fitted decoder (cst decode); when set, each window's attention"
                                     + " is decoded to a value on the decoded topic.");
+    public static final ConfigOption<Boolean> LIVE_ERROR =
+            ConfigOptions.key("cst.decoder.live-error")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "With a decoder: read its labels from topic.stimulus or"
+                                    + " topic.behaviour (its label source) and report the live"
+                                    + " error of each decoded window against them.");
+    public static final ConfigOption<String> STIMULUS_TOPIC =
+            ConfigOptions.key("topic.stimulus")
+                    .stringType()
+                    .defaultValue(org.cststream.kafka.Topics.STIMULUS)
+                    .withDescription("Topic of stimulus records (cst stimulus), JSON.");
+    public static final ConfigOption<String> BEHAVIOUR_TOPIC =
+            ConfigOptions.key("topic.behaviour")
+                    .stringType()
+                    .defaultValue(org.cststream.kafka.Topics.BEHAVIOUR)
+                    .withDescription("Topic of behaviour records (cst behaviour), JSON.");
     public static final ConfigOption<String> FILLED_TOPIC =
             ConfigOptions.key("topic.filled")
                     .stringType()
@@ -127,6 +146,9 @@ public final class CstOptions {
                     BATCH_DELAY,
                     INFERENCE_TIMEOUT,
                     DECODER,
+                    LIVE_ERROR,
+                    STIMULUS_TOPIC,
+                    BEHAVIOUR_TOPIC,
                     FILLED_TOPIC,
                     DECODED_TOPIC);
 
@@ -179,7 +201,51 @@ public final class CstOptions {
         c.getOptional(DECODER)
                 .filter(s -> !s.isBlank())
                 .filter(s -> !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(s)))
-                .ifPresent(s -> p.add(DECODER.key() + " " + s + " is not a file"));
+                .ifPresent(
+                        s ->
+                                p.add(
+                                        DECODER.key()
+                                                + " "
+                                                + s
+                                                + " is not a file (cst decode writes decoders)"));
+        if (hasDecoder(c) && !enabled(c)) {
+            p.add(DECODER.key() + " needs " + MODEL.key() + ": a decoder reads the CST's windows");
+        }
         return p;
+    }
+
+    /** Returns whether a decoder is configured. */
+    public static boolean hasDecoder(Configuration c) {
+        return c.getOptional(DECODER).map(s -> !s.isBlank()).orElse(false);
+    }
+
+    /**
+     * Returns the topic the configured decoder's labels stream in on, or null when there is no
+     * decoder or the live error is off.
+     *
+     * @throws java.io.UncheckedIOException if the decoder cannot be read
+     */
+    public static String labelsTopic(Configuration c) {
+        if (!hasDecoder(c) || !enabled(c) || !c.get(LIVE_ERROR)) {
+            return null;
+        }
+        return decoder(c).target().source() == Decoder.LabelSource.STIMULUS
+                ? c.get(STIMULUS_TOPIC)
+                : c.get(BEHAVIOUR_TOPIC);
+    }
+
+    /**
+     * Returns the configured decoder.
+     *
+     * @throws java.io.UncheckedIOException if it cannot be read; the message names the file
+     */
+    public static Decoder decoder(Configuration c) {
+        String file = c.get(DECODER);
+        try {
+            return Decoder.load(java.nio.file.Path.of(file));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(
+                    DECODER.key() + " " + file + ": " + e.getMessage(), e);
+        }
     }
 }

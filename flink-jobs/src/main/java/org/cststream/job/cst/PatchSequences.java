@@ -56,8 +56,11 @@ public final class PatchSequences {
      * @param sequence the frames' patch values and times (seconds from the first frame read)
      * @param first the first frame's tokens (grid, patch size, frame size after binning)
      * @param indices each frame's index in the recording
+     * @param startNanos acquisition time of the sequence's first frame on the recording's clock,
+     *     ns: a frame's time on that clock is this plus its sequence time
      */
-    public record Prepared(FrameSequence sequence, PatchTokens first, int[] indices) {}
+    public record Prepared(
+            FrameSequence sequence, PatchTokens first, int[] indices, long startNanos) {}
 
     /**
      * Reads frames the job has already prepared and written as {@code .npy} files ({@code
@@ -115,7 +118,9 @@ public final class PatchSequences {
                 first = tokens;
             }
         }
-        return new Prepared(new FrameSequence(folder.toString(), times, frames), first, indices);
+        // times are counters over the rate already: the sequence starts at the clock's zero
+        return new Prepared(
+                new FrameSequence(folder.toString(), times, frames), first, indices, 0L);
     }
 
     /**
@@ -181,6 +186,7 @@ public final class PatchSequences {
                 first = tokens;
             }
         }
-        return new Prepared(new FrameSequence(reader.describe(), times, frames), first, indices);
+        return new Prepared(
+                new FrameSequence(reader.describe(), times, frames), first, indices, t0);
     }
 }

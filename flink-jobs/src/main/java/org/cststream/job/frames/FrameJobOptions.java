@@ -647,6 +647,10 @@ public final class FrameJobOptions {
         if (org.cststream.job.cst.CstOptions.enabled(c)) {
             t.add(c.get(org.cststream.job.cst.CstOptions.FILLED_TOPIC));
             t.add(c.get(org.cststream.job.cst.CstOptions.DECODED_TOPIC));
+            String labels = org.cststream.job.cst.CstOptions.labelsTopic(c);
+            if (labels != null) {
+                t.add(labels);
+            }
         }
         return t;
     }

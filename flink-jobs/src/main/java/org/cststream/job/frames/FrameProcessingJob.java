@@ -20,12 +20,14 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.cststream.frame.Frame;
 import org.cststream.frame.PatchTokens;
 import org.cststream.frame.TokenCodec;
 import org.cststream.job.cst.CstOptions;
 import org.cststream.job.cst.CstStage;
+import org.cststream.job.cst.DecodedValue;
 import org.cststream.job.cst.FilledFrame;
 import org.cststream.job.frames.hemo.HemoSettings;
 import org.cststream.kafka.KafkaSettings;
@@ -48,6 +50,7 @@ public final class FrameProcessingJob {
     private final Configuration config;
     private final Source<KafkaRecord, ?, ?> source;
     private final Sinks sinks;
+    private final Source<KafkaRecord, ?, ?> labels;
 
     /**
      * Where the job's outputs go.
@@ -59,6 +62,8 @@ public final class FrameProcessingJob {
      * @param corrected the hemodynamically corrected, z-scored calcium frames, or null for none
      * @param filled the CST stage's regular frame stream, or null for none (the stage still runs
      *     when {@code cst.model} is set)
+     * @param decoded the decoded value of each CST window (with {@code cst.decoder}), or null for
+     *     none
      */
     public record Sinks(
             Sink<DffFrame> dff,
@@ -66,7 +71,20 @@ public final class FrameProcessingJob {
             Sink<SessionEvent> events,
             Sink<DeadLetter> deadLetters,
             Sink<DffFrame> corrected,
-            Sink<FilledFrame> filled) {}
+            Sink<FilledFrame> filled,
+            Sink<DecodedValue> decoded) {
+
+        /** Sinks without the CST stage's decoded values. */
+        public Sinks(
+                Sink<DffFrame> dff,
+                Sink<PatchTokens> tokens,
+                Sink<SessionEvent> events,
+                Sink<DeadLetter> deadLetters,
+                Sink<DffFrame> corrected,
+                Sink<FilledFrame> filled) {
+            this(dff, tokens, events, deadLetters, corrected, filled, null);
+        }
+    }
 
     /** Creates the job with its source and the four sinks every run has. */
     public FrameProcessingJob(
@@ -81,9 +99,23 @@ public final class FrameProcessingJob {
 
     /** Creates the job with its source and sinks. */
     public FrameProcessingJob(Configuration config, Source<KafkaRecord, ?, ?> source, Sinks sinks) {
+        this(config, source, null, sinks);
+    }
+
+    /**
+     * Creates the job with its sources and sinks.
+     *
+     * @param labels records of the CST decoder's label topic, for the live decoding error; or null
+     */
+    public FrameProcessingJob(
+            Configuration config,
+            Source<KafkaRecord, ?, ?> source,
+            Source<KafkaRecord, ?, ?> labels,
+            Sinks sinks) {
         FrameJobOptions.validate(config);
         this.config = config;
         this.source = source;
+        this.labels = labels;
         this.sinks = sinks;
     }
 
@@ -97,15 +129,10 @@ public final class FrameProcessingJob {
         // offsets are committed when a checkpoint completes, so lag is visible to the group
         consumer.put("commit.offsets.on.checkpoint", "true");
         KafkaSource<KafkaRecord> source =
-                KafkaSource.<KafkaRecord>builder()
-                        .setBootstrapServers(servers)
-                        .setTopics(config.get(FrameJobOptions.FRAMES_TOPIC))
-                        .setGroupId(config.get(FrameJobOptions.GROUP_ID))
-                        .setStartingOffsets(
-                                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                        .setDeserializer(new KafkaRecordDeserializer())
-                        .setProperties(consumer)
-                        .build();
+                kafkaSource(config, config.get(FrameJobOptions.FRAMES_TOPIC), consumer);
+        String labelsTopic = CstOptions.labelsTopic(config);
+        KafkaSource<KafkaRecord> labels =
+                labelsTopic == null ? null : kafkaSource(config, labelsTopic, consumer);
         Sinks sinks =
                 new Sinks(
                         kafkaSink(
@@ -167,8 +194,31 @@ public final class FrameProcessingJob {
                                         f -> f.sessionId,
                                         Outputs::encodeFilled,
                                         Outputs::filledHeaders,
-                                        f -> Frame.channelLabel(f.channelName, f.channelNm))));
-        return new FrameProcessingJob(config, source, sinks);
+                                        f -> Frame.channelLabel(f.channelName, f.channelNm))),
+                        kafkaSink(
+                                config,
+                                "decoded",
+                                new OutputRecordSerializer<>(
+                                        config.get(CstOptions.DECODED_TOPIC),
+                                        null,
+                                        v -> v.sessionId,
+                                        Outputs::encodeDecoded,
+                                        null,
+                                        null)));
+        return new FrameProcessingJob(config, source, labels, sinks);
+    }
+
+    private static KafkaSource<KafkaRecord> kafkaSource(
+            Configuration config, String topic, Properties consumer) {
+        return KafkaSource.<KafkaRecord>builder()
+                .setBootstrapServers(config.get(FrameJobOptions.BOOTSTRAP_SERVERS))
+                .setTopics(topic)
+                .setGroupId(config.get(FrameJobOptions.GROUP_ID))
+                .setStartingOffsets(
+                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new KafkaRecordDeserializer())
+                .setProperties(consumer)
+                .build();
     }
 
     private static <T> KafkaSink<T> kafkaSink(
@@ -298,8 +348,10 @@ public final class FrameProcessingJob {
                         .uid("patches")
                         .name("patches");
 
-        // the CST: a regular frame stream per calcium channel, dropped and off-grid frames filled
+        // the CST: a regular frame stream per calcium channel, dropped and off-grid frames filled;
+        // with a decoder, a value per window and its live error against streamed labels
         DataStream<SessionEvent> cstEvents = null;
+        DataStream<DeadLetter> labelDeadLetters = null;
         if (CstOptions.enabled(config)) {
             int isosbestic = FrameJobOptions.isosbesticNm(config);
             DataStream<PatchTokens> calcium =
@@ -308,12 +360,32 @@ public final class FrameProcessingJob {
                                     .uid("cst-calcium")
                                     .name("cst-calcium")
                             : tokens;
+            DataStream<KafkaRecord> labelRecords =
+                    labels == null || !CstOptions.hasDecoder(config)
+                            ? null
+                            : env.fromSource(labels, WatermarkStrategy.noWatermarks(), "labels")
+                                    .uid("labels-source");
             CstStage.Streams cst =
-                    CstStage.build(calcium, ordered.getSideOutput(JobOutputs.EVENTS), config);
+                    CstStage.build(
+                            calcium,
+                            ordered.getSideOutput(JobOutputs.EVENTS),
+                            labelRecords,
+                            config);
             if (sinks.filled() != null) {
                 cst.filled().sinkTo(sinks.filled()).uid("filled-sink").name("filled-sink");
             }
+            if (cst.decoded() != null && sinks.decoded() != null) {
+                cst.decoded().sinkTo(sinks.decoded()).uid("decoded-sink").name("decoded-sink");
+            }
+            if (cst.matched() != null) {
+                // the live error is in the metrics; the matched values themselves go nowhere
+                cst.matched()
+                        .sinkTo(new DiscardingSink<>())
+                        .uid("decode-error-sink")
+                        .name("decode-error-sink");
+            }
             cstEvents = cst.events();
+            labelDeadLetters = cst.deadLetters();
         }
 
         // write outputs
@@ -335,11 +407,13 @@ public final class FrameProcessingJob {
             events = events.union(cstEvents);
         }
         events.sinkTo(sinks.events()).uid("events-sink").name("events-sink");
-        decoded.getSideOutput(JobOutputs.DEAD_LETTERS)
-                .union(ordered.getSideOutput(JobOutputs.DEAD_LETTERS))
-                .sinkTo(sinks.deadLetters())
-                .uid("deadletter-sink")
-                .name("deadletter-sink");
+        DataStream<DeadLetter> deadLetters =
+                decoded.getSideOutput(JobOutputs.DEAD_LETTERS)
+                        .union(ordered.getSideOutput(JobOutputs.DEAD_LETTERS));
+        if (labelDeadLetters != null) {
+            deadLetters = deadLetters.union(labelDeadLetters);
+        }
+        deadLetters.sinkTo(sinks.deadLetters()).uid("deadletter-sink").name("deadletter-sink");
     }
 
     /** Pairs each calcium frame with the isosbestic signal at its time, per session. */

@@ -75,6 +75,39 @@ public final class Outputs {
         return h;
     }
 
+    /** Value of the {@code format} field of decoded-value records. */
+    public static final String DECODED_FORMAT = "cst.decoded";
+
+    /** Version of the decoded-value records this build writes. */
+    public static final int DECODED_VERSION = 1;
+
+    /**
+     * Returns a decoded value as UTF-8 JSON: {@code format}, {@code version}, {@code session},
+     * {@code channel}, {@code timeNanos} (the window's newest observed frame), {@code gridFrom} and
+     * {@code gridTo} (the grid indices the window emitted), {@code target}, {@code value}.
+     */
+    public static byte[] encodeDecoded(org.cststream.job.cst.DecodedValue v) {
+        com.fasterxml.jackson.databind.node.ObjectNode n = JSON.createObjectNode();
+        n.put("format", DECODED_FORMAT);
+        n.put("version", DECODED_VERSION);
+        n.put("session", v.sessionId);
+        n.put("channel", v.channel);
+        n.put("timeNanos", v.timeNanos);
+        n.put("gridFrom", v.gridFrom);
+        n.put("gridTo", v.gridTo);
+        n.put("target", v.target);
+        if (Double.isFinite(v.value)) {
+            n.put("value", v.value);
+        } else {
+            n.putNull("value");
+        }
+        try {
+            return JSON.writeValueAsBytes(n);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException("cannot write a decoded value as JSON", ex);
+        }
+    }
+
     /** Returns an event as JSON. */
     public static byte[] encodeEvent(SessionEvent e) {
         try {

@@ -1,6 +1,10 @@
 package org.cststream.source.labels;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -74,6 +78,38 @@ public final class StimulusLog {
         if (!kind.equals("stimulus") && !kind.equals("ttl")) {
             throw new IllegalArgumentException("event kind must be stimulus or ttl, was " + kind);
         }
+    }
+
+    /**
+     * Reads a whole log file: its header, then one event per data line (blank lines and {@code #}
+     * comments skipped).
+     *
+     * @param kind {@code stimulus} or {@code ttl}
+     * @param offsetSeconds added to every time to put it on the session clock, seconds
+     * @throws IOException if the file cannot be read
+     * @throws IllegalArgumentException naming the file and line of the first line that does not
+     *     parse, or if the file has no header
+     */
+    public static List<StimulusEvent> readAll(
+            Path file, String session, String kind, double offsetSeconds) throws IOException {
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        StimulusLog log = null;
+        List<StimulusEvent> out = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (Csv.isSkipped(line)) {
+                continue;
+            }
+            if (log == null) {
+                log = new StimulusLog(file, line, session, kind, offsetSeconds);
+            } else {
+                out.add(log.parse(line, i + 1, out.size()));
+            }
+        }
+        if (log == null) {
+            throw new IllegalArgumentException(file + ": empty, no header row");
+        }
+        return out;
     }
 
     /** Returns the column names of the log. */

@@ -76,10 +76,9 @@ public final class FrameWindows {
         int frames = times.length + queryTimes.length;
         float[][] values = new float[frames * patches][];
         float[][] coords = new float[frames * patches][];
-        int newest = times.length - 1;
+        int[] order = frameOrder(times.length, queryTimes.length, newestFirst);
         for (int slot = 0; slot < frames; slot++) {
-            // with newestFirst, slot 0 holds the newest frame and slots 1.. the others in order
-            int f = !newestFirst || slot >= times.length ? slot : (slot == 0 ? newest : slot - 1);
+            int f = order[slot];
             boolean isObserved = f < times.length;
             float[] frame = isObserved ? observed[f] : init[f - times.length];
             double t = isObserved ? times[f] : queryTimes[f - times.length];
@@ -97,6 +96,37 @@ public final class FrameWindows {
             }
         }
         return new CstPredictor.Window(values, coords, times.length * patches);
+    }
+
+    /**
+     * Returns which frame each of a window's frame slots holds, in token order: observed frames are
+     * 0 to {@code observed - 1} in time order, queries follow from {@code observed}. Without {@code
+     * newestFirst} the order is the identity; with it, slot 0 holds the newest observed frame and
+     * slots 1 to {@code observed - 1} the others in time order.
+     */
+    public static int[] frameOrder(int observed, int queries, boolean newestFirst) {
+        int[] order = new int[observed + queries];
+        for (int slot = 0; slot < order.length; slot++) {
+            order[slot] =
+                    !newestFirst || slot >= observed ? slot : (slot == 0 ? observed - 1 : slot - 1);
+        }
+        return order;
+    }
+
+    /**
+     * Returns the time of each frame slot of a window built by {@link #window} with the same
+     * arguments, in token order (slot {@code s} covers tokens {@code s * patches} to {@code (s + 1)
+     * * patches - 1}).
+     */
+    public static double[] tokenFrameTimes(
+            double[] times, double[] queryTimes, boolean newestFirst) {
+        int[] order = frameOrder(times.length, queryTimes.length, newestFirst);
+        double[] out = new double[order.length];
+        for (int slot = 0; slot < order.length; slot++) {
+            int f = order[slot];
+            out[slot] = f < times.length ? times[f] : queryTimes[f - times.length];
+        }
+        return out;
     }
 
     /**

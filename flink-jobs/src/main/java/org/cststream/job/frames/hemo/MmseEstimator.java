@@ -1,6 +1,7 @@
 package org.cststream.job.frames.hemo;
 
 import java.util.Arrays;
+import org.cststream.model.math.SymmetricEigen;
 
 /**
  * The spatial minimum-mean-square-error estimator of the neuronal signal in one neighbourhood of n

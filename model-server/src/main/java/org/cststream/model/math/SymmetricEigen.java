@@ -1,20 +1,21 @@
-package org.cststream.job.frames.hemo;
+package org.cststream.model.math;
 
 /**
  * Eigenvalues and eigenvectors of a small real symmetric matrix by the cyclic Jacobi method: plane
  * rotations that zero one off-diagonal entry each, swept over all pairs until the off-diagonal mass
- * is negligible. Accurate to a few units of machine precision and fast for the 16..100-sized
- * covariance blocks of the MMSE estimator, where a general library's set-up costs more than the
- * arithmetic.
+ * is negligible. Accurate to a few units of machine precision. Fast for the 16..100-sized
+ * covariance blocks of the hemodynamic correction's MMSE estimator, where a general library's
+ * set-up costs more than the arithmetic, and adequate for the few-hundred-sized Gram matrices of
+ * the decoders' PCA (about 10 n^3 multiply-adds).
  */
-final class SymmetricEigen {
+public final class SymmetricEigen {
     private static final int MAX_SWEEPS = 60;
 
-    /** Eigenvalues, in no particular order. */
-    final double[] values;
+    /** Eigenvalues, in no particular order ({@link #descending()} sorts them). */
+    public final double[] values;
 
     /** Eigenvectors as columns: {@code vectors[i][k]} is entry i of the k-th eigenvector. */
-    final double[][] vectors;
+    public final double[][] vectors;
 
     private SymmetricEigen(double[] values, double[][] vectors) {
         this.values = values;
@@ -26,7 +27,7 @@ final class SymmetricEigen {
      *
      * @param a a square matrix, n x n
      */
-    static SymmetricEigen of(double[][] a) {
+    public static SymmetricEigen of(double[][] a) {
         return of(a, true);
     }
 
@@ -34,7 +35,7 @@ final class SymmetricEigen {
      * Decomposes a symmetric matrix, with or without its eigenvectors (without: {@link #vectors} is
      * null, and the work is about a third less).
      */
-    static SymmetricEigen of(double[][] a, boolean withVectors) {
+    public static SymmetricEigen of(double[][] a, boolean withVectors) {
         int n = a.length;
         double[][] m = new double[n][];
         for (int i = 0; i < n; i++) {
@@ -95,6 +96,15 @@ final class SymmetricEigen {
             }
         }
         return new SymmetricEigen(values, v);
+    }
+
+    /** Returns the indices of {@link #values} from the largest eigenvalue to the smallest. */
+    public int[] descending() {
+        return java.util.stream.IntStream.range(0, values.length)
+                .boxed()
+                .sorted((i, j) -> Double.compare(values[j], values[i]))
+                .mapToInt(Integer::intValue)
+                .toArray();
     }
 
     /**

@@ -1,4 +1,4 @@
-package org.cststream.job.frames.hemo;
+package org.cststream.model.math;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -58,6 +58,15 @@ class SymmetricEigenTest {
         Arrays.sort(valuesOnly);
         Arrays.sort(withVectors);
         assertThat(valuesOnly).containsExactly(withVectors, within(1e-10));
+    }
+
+    @Test
+    void ordersEigenvaluesFromTheLargest() {
+        double[][] a = {{1, 0, 0}, {0, 7, 0}, {0, 0, 3}};
+
+        int[] order = SymmetricEigen.of(a).descending();
+
+        assertThat(order).containsExactly(1, 2, 0);
     }
 
     @Test
