@@ -58,6 +58,8 @@ public final class CstStage {
                         .connect(
                                 sessionEvents
                                         .filter(e -> SessionEvent.SESSION_END.equals(e.type))
+                                        .uid("cst-session-ends")
+                                        .name("cst-session-ends")
                                         .keyBy(e -> e.sessionId))
                         .process(
                                 new CstWindowFunction(

@@ -11,6 +11,7 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -212,6 +213,12 @@ public final class FrameProcessingJob {
         checkpoints.setExternalizedCheckpointRetention(
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         env.setBufferTimeout(config.get(FrameJobOptions.BUFFER_TIMEOUT).toMillis());
+        // every record and state type has a serializer of its own (POJOs, arrays, enums); none
+        // falls back to Kryo, so Flink never instantiates classes named in the bytes it reads
+        // back from the network, a checkpoint or a savepoint
+        Configuration serializers = new Configuration();
+        serializers.set(PipelineOptions.GENERIC_TYPES, false);
+        env.configure(serializers);
         Duration idle = config.get(FrameJobOptions.IDLE_TIMEOUT);
         LOG.info("frame job configuration {}", FrameJobOptions.describe(config));
         if (FaultOptions.enabled(config)) {
