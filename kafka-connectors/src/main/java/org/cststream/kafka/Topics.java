@@ -83,4 +83,61 @@ public final class Topics {
             throw new IllegalStateException("interrupted while creating topics", e);
         }
     }
+
+    /**
+     * Returns the largest record each topic accepts ({@code max.message.bytes}: the topic's own
+     * setting or the broker's default), for the topics that exist.
+     *
+     * @param timeout how long to wait for the broker
+     * @throws IllegalStateException if the broker does not answer in time
+     */
+    public static Map<String, Long> maxMessageBytes(
+            String bootstrapServers,
+            Map<String, String> clientProps,
+            List<String> names,
+            java.time.Duration timeout) {
+        java.util.Properties props = KafkaSettings.admin(bootstrapServers, clientProps);
+        props.putIfAbsent("default.api.timeout.ms", String.valueOf(timeout.toMillis()));
+        props.putIfAbsent("request.timeout.ms", String.valueOf(timeout.toMillis()));
+        Map<String, Long> limits = new java.util.TreeMap<>();
+        try (Admin admin = Admin.create(props)) {
+            Set<String> existing =
+                    admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            List<org.apache.kafka.common.config.ConfigResource> resources = new ArrayList<>();
+            for (String name : names) {
+                if (existing.contains(name)) {
+                    resources.add(
+                            new org.apache.kafka.common.config.ConfigResource(
+                                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC,
+                                    name));
+                }
+            }
+            if (resources.isEmpty()) {
+                return limits;
+            }
+            admin.describeConfigs(resources)
+                    .all()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .forEach(
+                            (resource, config) -> {
+                                var entry = config.get("max.message.bytes");
+                                if (entry != null && entry.value() != null) {
+                                    limits.put(resource.name(), Long.parseLong(entry.value()));
+                                }
+                            });
+            return limits;
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(
+                    "cannot read the record size limits of topics "
+                            + names
+                            + " on "
+                            + bootstrapServers
+                            + ": "
+                            + e.getMessage(),
+                    e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading topic limits", e);
+        }
+    }
 }

@@ -8,6 +8,7 @@ import java.util.TreeMap;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.cststream.job.frames.hemo.HemoMethod;
 import org.cststream.job.frames.hemo.HemoSettings;
 
@@ -176,6 +177,15 @@ public final class FrameJobOptions {
                     .withDescription(
                             "Transactional Kafka sinks (outputs appear at checkpoints);"
                                     + " at-least-once otherwise.");
+    public static final ConfigOption<MemorySize> SINK_MAX_RECORD_BYTES =
+            ConfigOptions.key("sink.max-record-bytes")
+                    .memoryType()
+                    .defaultValue(MemorySize.ofMebiBytes(64))
+                    .withDescription(
+                            "Largest record the job writes; a frame whose dF/F, corrected, CST"
+                                    + " or token record would be larger goes to the dead-letter"
+                                    + " topic as too-large. Lowered at start to the smallest"
+                                    + " max.message.bytes of the output topics.");
     public static final ConfigOption<String> CORRECTED_TOPIC =
             ConfigOptions.key("topic.corrected")
                     .stringType()
@@ -353,6 +363,7 @@ public final class FrameJobOptions {
                     BUFFER_TIMEOUT,
                     SINK_COMPRESSION,
                     EXACTLY_ONCE,
+                    SINK_MAX_RECORD_BYTES,
                     METRICS_PORT,
                     METRICS_HOST,
                     KAFKA_PROPERTIES,
@@ -477,6 +488,17 @@ public final class FrameJobOptions {
                             + " must be >= 100 ms, was "
                             + c.get(CHECKPOINT_INTERVAL).toMillis()
                             + " ms");
+        }
+        long maxRecord = c.get(SINK_MAX_RECORD_BYTES).getBytes();
+        if (maxRecord < 1024 * 1024
+                || maxRecord > org.cststream.kafka.KafkaSettings.MAX_RECORD_BYTES) {
+            problems.add(
+                    SINK_MAX_RECORD_BYTES.key()
+                            + " must be in [1, "
+                            + org.cststream.kafka.KafkaSettings.MAX_RECORD_BYTES / (1024 * 1024)
+                            + "] MiB, was "
+                            + maxRecord
+                            + " bytes");
         }
         problems.addAll(channelProblems(c));
         int port = c.get(METRICS_PORT);
