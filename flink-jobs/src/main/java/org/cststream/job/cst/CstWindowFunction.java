@@ -68,10 +68,14 @@ public class CstWindowFunction
     /** Per channel of the session. */
     private transient MapState<String, CstWindowState> channels;
 
-    /** Set once the session's end has been seen; later frames of it are ignored. */
+    /** Set once the session's end has been seen; its grids close after the timeout. */
     private transient ValueState<Boolean> ending;
 
     private transient ValueState<Long> lastArrival;
+
+    /** Set once the session's grids are closed after its end; later frames are ignored. */
+    private transient ValueState<Boolean> closed;
+
     private transient MeterRegistry registry;
 
     /** Sessions already warned about, by kind, in this task. */
@@ -152,6 +156,9 @@ public class CstWindowFunction
                         .getState(new ValueStateDescriptor<>("cst-ending", Types.BOOLEAN));
         lastArrival =
                 getRuntimeContext().getState(new ValueStateDescriptor<>("cst-arrival", Types.LONG));
+        closed =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("cst-closed", Types.BOOLEAN));
         registry = CstMetrics.registry();
         warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
     }
@@ -160,14 +167,14 @@ public class CstWindowFunction
     public void processElement1(PatchTokens t, Context ctx, Collector<WindowRequest> out)
             throws Exception {
         long now = ctx.timerService().currentProcessingTime();
-        if (Boolean.TRUE.equals(ending.value()) && lastArrival.value() == null) {
+        if (!fitsTheModel(t)) {
+            return;
+        }
+        if (Boolean.TRUE.equals(closed.value())) {
             LOG.warn(
                     "frame after its session's end ignored by the CST stage session={} counter={}",
                     t.sessionId,
                     t.frameCounter);
-            return;
-        }
-        if (!fitsTheModel(t)) {
             return;
         }
         String channel = channelOf(t);
@@ -300,6 +307,7 @@ public class CstWindowFunction
             }
             // keep the end mark so that stragglers of the session are not taken for a new one
             lastArrival.clear();
+            closed.update(true);
         }
     }
 

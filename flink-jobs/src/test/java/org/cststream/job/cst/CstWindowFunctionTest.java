@@ -261,4 +261,22 @@ class CstWindowFunctionTest {
                                 - before)
                 .isEqualTo(10);
     }
+
+    @Test
+    void aSessionEndThatOvertakesAllItsFramesStillLetsThemThrough() throws Exception {
+        SessionEvent end = new SessionEvent();
+        end.type = SessionEvent.SESSION_END;
+        end.sessionId = "s";
+        harness.processElement2(new StreamRecord<>(end, 0L));
+        for (int i = 0; i < 6; i++) {
+            send("s", i, i);
+        }
+
+        harness.setProcessingTime(harness.getProcessingTime() + 2500);
+
+        assertThat(emitted()).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+        assertThat(harness.getSideOutput(CstWindowFunction.EVENTS))
+                .extracting(r -> r.getValue().type)
+                .containsExactly(CstWindowFunction.FILL_END);
+    }
 }
