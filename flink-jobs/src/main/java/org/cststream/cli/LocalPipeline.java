@@ -225,7 +225,12 @@ public final class LocalPipeline {
         flink.setString(
                 "execution.checkpointing.dir",
                 org.cststream.kafka.TempFolders.create("cst-checkpoints-").toUri().toString());
+        // every port of the local cluster on loopback: REST, the blob server (which binds to
+        // every interface unless told), the TaskManager's data and RPC ports
         flink.setString("rest.bind-address", "127.0.0.1");
+        flink.setString("jobmanager.bind-host", "127.0.0.1");
+        flink.setString("taskmanager.bind-host", "127.0.0.1");
+        flink.setString("taskmanager.host", "127.0.0.1");
         flink.setString("taskmanager.memory.network.max", "256mb");
         return StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
     }

@@ -24,6 +24,10 @@ public final class Topics {
     /** Default topic of sampled behaviour records (JSON, keyed by session). */
     public static final String BEHAVIOUR = "cst.behaviour";
 
+    /** Numbers the admin clients of this JVM, so each has its own client.id in broker logs. */
+    private static final java.util.concurrent.atomic.AtomicLong CLIENTS =
+            new java.util.concurrent.atomic.AtomicLong();
+
     private Topics() {}
 
     /**
@@ -40,6 +44,7 @@ public final class Topics {
             int partitions,
             short replication) {
         java.util.Properties props = KafkaSettings.admin(bootstrapServers, clientProps);
+        props.putIfAbsent("client.id", "cst-topics-" + CLIENTS.incrementAndGet());
         props.putIfAbsent("default.api.timeout.ms", "15000");
         props.putIfAbsent("request.timeout.ms", "10000");
         try (Admin admin = Admin.create(props)) {
@@ -97,6 +102,7 @@ public final class Topics {
             List<String> names,
             java.time.Duration timeout) {
         java.util.Properties props = KafkaSettings.admin(bootstrapServers, clientProps);
+        props.putIfAbsent("client.id", "cst-topic-limits-" + CLIENTS.incrementAndGet());
         props.putIfAbsent("default.api.timeout.ms", String.valueOf(timeout.toMillis()));
         props.putIfAbsent("request.timeout.ms", String.valueOf(timeout.toMillis()));
         Map<String, Long> limits = new java.util.TreeMap<>();

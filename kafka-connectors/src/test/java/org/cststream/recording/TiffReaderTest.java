@@ -249,4 +249,16 @@ class TiffReaderTest {
             assertThat(reader.describe()).contains("cut short");
         }
     }
+
+    @Test
+    void refusesAPageWhoseHeaderClaimsAFrameNoRecordCanCarryBeforeReadingIt() throws IOException {
+        Path tiff = dir.resolve("huge.tif");
+        TestData.writeRawTiff(tiff, 30_000, 30_000, 16, 1, List.of(new byte[16]), 0);
+
+        assertThatThrownBy(() -> TiffStackReader.open(tiff).close())
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("huge.tif")
+                .hasMessageContaining("30000x30000")
+                .hasMessageContaining("a frame record can carry");
+    }
 }

@@ -154,6 +154,9 @@ final class FailureRig implements AutoCloseable {
         f.set(StateBackendOptions.STATE_BACKEND, "hashmap");
         f.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
         f.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        f.setString("jobmanager.bind-host", "127.0.0.1");
+        f.setString("taskmanager.bind-host", "127.0.0.1");
+        f.setString("taskmanager.host", "127.0.0.1");
         f.set(RestOptions.PORT, 0);
         f.set(
                 TaskManagerOptions.NETWORK_MEMORY_MAX,
