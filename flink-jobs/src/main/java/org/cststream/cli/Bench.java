@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
             FillBench.class,
             HemoBench.class,
             SourcesBench.class,
-            ServerBench.class
+            ServerBench.class,
+            SoakBench.class
         },
         mixinStandardHelpOptions = true,
         description =
