@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
             HemoBench.class,
             SourcesBench.class,
             ServerBench.class,
-            DecodeBench.class
+            DecodeBench.class,
+            SoakBench.class
         },
         mixinStandardHelpOptions = true,
         description =

@@ -355,19 +355,22 @@ public final class Cst implements Runnable {
                 description = "Frames topic. Default: ${DEFAULT-VALUE}.")
         String topic;
 
+        @Option(
+                names = "--kafka-property",
+                paramLabel = "KEY=VALUE",
+                description =
+                        "Extra Kafka client setting (e.g. security.protocol=SASL_SSL); repeatable.")
+        java.util.Map<String, String> kafkaProperties = new java.util.LinkedHashMap<>();
+
         @Override
         public Integer call() throws Exception {
             try (RecordingReader recording = open(replay)) {
                 System.out.println("input            " + recording.describe());
                 Topics.ensure(
-                        bootstrapServers,
-                        java.util.Map.of(),
-                        java.util.List.of(topic),
-                        1,
-                        (short) 1);
+                        bootstrapServers, kafkaProperties, java.util.List.of(topic), 1, (short) 1);
                 try (KafkaProducer<String, byte[]> producer =
                         new KafkaProducer<>(
-                                KafkaSettings.producer(bootstrapServers, java.util.Map.of()))) {
+                                KafkaSettings.producer(bootstrapServers, kafkaProperties))) {
                     ReplayResult r =
                             new ReplaySource(
                                             recording,

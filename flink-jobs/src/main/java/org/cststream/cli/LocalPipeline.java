@@ -1,6 +1,7 @@
 package org.cststream.cli;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -292,12 +293,24 @@ public final class LocalPipeline {
 
     /** Returns a MiniCluster environment with filesystem checkpoints in a temporary folder. */
     public static StreamExecutionEnvironment localEnvironment(int parallelism) throws IOException {
+        return localEnvironment(
+                parallelism, org.cststream.kafka.TempFolders.create("cst-checkpoints-"));
+    }
+
+    /**
+     * Returns a MiniCluster environment with filesystem checkpoints in {@code checkpoints} (one
+     * folder per job inside it, as Flink lays them out).
+     */
+    public static StreamExecutionEnvironment localEnvironment(int parallelism, Path checkpoints) {
         Configuration flink = new Configuration();
         flink.set(StateBackendOptions.STATE_BACKEND, "hashmap");
-        flink.setString(
-                "execution.checkpointing.dir",
-                org.cststream.kafka.TempFolders.create("cst-checkpoints-").toUri().toString());
+        flink.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
+        // every port of the local cluster on loopback: REST, the blob server (which binds to
+        // every interface unless told), the TaskManager's data and RPC ports
         flink.setString("rest.bind-address", "127.0.0.1");
+        flink.setString("jobmanager.bind-host", "127.0.0.1");
+        flink.setString("taskmanager.bind-host", "127.0.0.1");
+        flink.setString("taskmanager.host", "127.0.0.1");
         flink.setString("taskmanager.memory.network.max", "256mb");
         return StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
     }

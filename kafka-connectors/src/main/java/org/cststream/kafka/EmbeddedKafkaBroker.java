@@ -40,6 +40,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final boolean deleteOnClose;
     private final int brokerPort;
     private int controllerPort;
+
+    /** Users and passwords clients must authenticate with (SASL/PLAIN), or null for none. */
+    private Map<String, String> saslUsers;
+
     private KafkaRaftServer server;
     private Thread shutdownHook;
 
@@ -85,6 +89,59 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return broker;
     }
 
+    /**
+     * Starts a broker on a free loopback port whose clients must authenticate with SASL/PLAIN as
+     * one of {@code users} (name to password), in a temporary folder deleted on {@link #close()}:
+     * to check that security settings reach every client ({@link #saslClientProperties}). The
+     * connection itself is not encrypted; TLS settings travel to the clients the same way.
+     */
+    public static EmbeddedKafkaBroker startWithSaslPlain(Map<String, String> users) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("cst-kafka-sasl-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary folder for Kafka logs", e);
+        }
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, true, freePort());
+        broker.saslUsers = new HashMap<>(users);
+        try {
+            broker.startServer();
+        } catch (RuntimeException e) {
+            TempFolders.delete(dir);
+            throw e;
+        }
+        broker.shutdownHook = new Thread(broker::close, "stop embedded Kafka");
+        Runtime.getRuntime().addShutdownHook(broker.shutdownHook);
+        return broker;
+    }
+
+    /**
+     * Returns the client settings that authenticate as {@code user} with SASL/PLAIN: what {@code
+     * --kafka-property} passes to every client.
+     */
+    public static Map<String, String> saslClientProperties(String user, String password) {
+        return Map.of(
+                "security.protocol",
+                "SASL_PLAINTEXT",
+                "sasl.mechanism",
+                "PLAIN",
+                "sasl.jaas.config",
+                plainLogin(user, password, Map.of()));
+    }
+
+    private static String plainLogin(String user, String password, Map<String, String> users) {
+        StringBuilder jaas =
+                new StringBuilder(
+                        "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                                + " username=\""
+                                + user
+                                + "\" password=\""
+                                + password
+                                + "\"");
+        users.forEach((u, pw) -> jaas.append(" user_" + u + "=\"" + pw + "\""));
+        return jaas.append(';').toString();
+    }
+
     /** Returns the bootstrap servers string for clients, e.g. {@code 127.0.0.1:40123}. */
     public String bootstrapServers() {
         return "127.0.0.1:" + brokerPort;
@@ -114,6 +171,27 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("controller.listener.names", "CONTROLLER");
         props.put("inter.broker.listener.name", "PLAINTEXT");
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (saslUsers != null) {
+            // clients authenticate on the broker's port; the controller stays on loopback plain
+            props.put(
+                    "listeners",
+                    "SASL_PLAINTEXT://127.0.0.1:"
+                            + brokerPort
+                            + ",CONTROLLER://127.0.0.1:"
+                            + controllerPort);
+            props.put("advertised.listeners", "SASL_PLAINTEXT://127.0.0.1:" + brokerPort);
+            props.put("inter.broker.listener.name", "SASL_PLAINTEXT");
+            props.put(
+                    "listener.security.protocol.map",
+                    "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+            props.put("sasl.enabled.mechanisms", "PLAIN");
+            props.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+            Map<String, String> users = new HashMap<>(saslUsers);
+            users.put(BROKER_USER, brokerPassword());
+            props.put(
+                    "listener.name.sasl_plaintext.plain.sasl.jaas.config",
+                    plainLogin(BROKER_USER, brokerPassword(), users));
+        }
         props.put("log.dirs", dataDir.toString());
         // a single node can hold only one replica of the internal topics
         props.put("offsets.topic.replication.factor", "1");
@@ -169,9 +247,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 .run();
     }
 
+    /** The broker's own user on a SASL listener. */
+    private static final String BROKER_USER = "cst-broker";
+
+    private String brokerPassword() {
+        // fixed for the life of this object, so a restart accepts the same clients
+        return "broker-" + Integer.toHexString(System.identityHashCode(this));
+    }
+
     private void awaitReady() {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        if (saslUsers != null) {
+            p.putAll(saslClientProperties(BROKER_USER, brokerPassword()));
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         try (Admin admin = Admin.create(p)) {
             while (true) {

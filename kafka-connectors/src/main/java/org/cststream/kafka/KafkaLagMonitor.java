@@ -47,7 +47,9 @@ public final class KafkaLagMonitor implements AutoCloseable {
             String groupId,
             MeterRegistry registry,
             long periodMillis) {
-        this.admin = Admin.create(KafkaSettings.admin(bootstrapServers, clientProps));
+        java.util.Properties props = KafkaSettings.admin(bootstrapServers, clientProps);
+        props.putIfAbsent("client.id", "cst-lag-monitor-" + groupId);
+        this.admin = Admin.create(props);
         this.topic = topic;
         this.groupId = groupId;
         this.registry = registry;

@@ -24,6 +24,10 @@ public final class Topics {
     /** Default topic of sampled behaviour records (JSON, keyed by session). */
     public static final String BEHAVIOUR = "cst.behaviour";
 
+    /** Numbers the admin clients of this JVM, so each has its own client.id in broker logs. */
+    private static final java.util.concurrent.atomic.AtomicLong CLIENTS =
+            new java.util.concurrent.atomic.AtomicLong();
+
     private Topics() {}
 
     /**
@@ -40,6 +44,7 @@ public final class Topics {
             int partitions,
             short replication) {
         java.util.Properties props = KafkaSettings.admin(bootstrapServers, clientProps);
+        props.putIfAbsent("client.id", "cst-topics-" + CLIENTS.incrementAndGet());
         props.putIfAbsent("default.api.timeout.ms", "15000");
         props.putIfAbsent("request.timeout.ms", "10000");
         try (Admin admin = Admin.create(props)) {
@@ -81,6 +86,64 @@ public final class Topics {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+
+    /**
+     * Returns the largest record each topic accepts ({@code max.message.bytes}: the topic's own
+     * setting or the broker's default), for the topics that exist.
+     *
+     * @param timeout how long to wait for the broker
+     * @throws IllegalStateException if the broker does not answer in time
+     */
+    public static Map<String, Long> maxMessageBytes(
+            String bootstrapServers,
+            Map<String, String> clientProps,
+            List<String> names,
+            java.time.Duration timeout) {
+        java.util.Properties props = KafkaSettings.admin(bootstrapServers, clientProps);
+        props.putIfAbsent("client.id", "cst-topic-limits-" + CLIENTS.incrementAndGet());
+        props.putIfAbsent("default.api.timeout.ms", String.valueOf(timeout.toMillis()));
+        props.putIfAbsent("request.timeout.ms", String.valueOf(timeout.toMillis()));
+        Map<String, Long> limits = new java.util.TreeMap<>();
+        try (Admin admin = Admin.create(props)) {
+            Set<String> existing =
+                    admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            List<org.apache.kafka.common.config.ConfigResource> resources = new ArrayList<>();
+            for (String name : names) {
+                if (existing.contains(name)) {
+                    resources.add(
+                            new org.apache.kafka.common.config.ConfigResource(
+                                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC,
+                                    name));
+                }
+            }
+            if (resources.isEmpty()) {
+                return limits;
+            }
+            admin.describeConfigs(resources)
+                    .all()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .forEach(
+                            (resource, config) -> {
+                                var entry = config.get("max.message.bytes");
+                                if (entry != null && entry.value() != null) {
+                                    limits.put(resource.name(), Long.parseLong(entry.value()));
+                                }
+                            });
+            return limits;
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(
+                    "cannot read the record size limits of topics "
+                            + names
+                            + " on "
+                            + bootstrapServers
+                            + ": "
+                            + e.getMessage(),
+                    e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading topic limits", e);
         }
     }
 }

@@ -24,6 +24,24 @@ public final class MetricNames {
     /** Gaps in time without a gap in the counter (the camera skipped exposures). Tags: session. */
     public static final String TIME_GAPS = "cst.frames.time.gaps";
 
+    /**
+     * Frames acquired before the frame ordered just before them (the camera clock went backwards).
+     * Tags: session.
+     */
+    public static final String TIME_BACKWARDS = "cst.frames.time.backwards";
+
+    /**
+     * Frames whose every pixel was saturated or had too small a baseline (their dF/F is all 0).
+     * Tags: session, kind (saturated, low-baseline).
+     */
+    public static final String DFF_INVALID_FRAMES = "cst.dff.invalid.frames";
+
+    /**
+     * Frames the CST stage left out. Tags: session, reason ({@code layout}: the frames' patch grid
+     * is not the model's).
+     */
+    public static final String FILL_IGNORED = "cst.fill.frames.ignored";
+
     /** Time from host receipt of a frame to its processed output. Tags: stage. */
     public static final String FRAME_LATENCY = "cst.frame.latency";
 

@@ -10,8 +10,12 @@ import org.cststream.frame.PixelType;
 
 /** Checks and frame construction shared by the readers of this package. */
 final class ReaderSupport {
-    /** Largest frame a reader hands out: a Java array holds a little under 2^31 bytes. */
-    static final long MAX_FRAME_BYTES = Integer.MAX_VALUE - 8;
+    /**
+     * Largest frame a reader hands out, bytes: what one frame record can carry through Kafka, so a
+     * file whose header claims a huge frame is refused before anything is allocated.
+     */
+    static final long MAX_FRAME_BYTES =
+            org.cststream.kafka.KafkaSettings.MAX_RECORD_BYTES - 64 * 1024;
 
     private ReaderSupport() {}
 
@@ -19,7 +23,7 @@ final class ReaderSupport {
      * Checks a frame geometry read from a file and returns the frame size in bytes.
      *
      * @throws IOException naming the file if a side is outside 1..{@link
-     *     FrameCodec#MAX_SIDE_PIXELS} or the frame does not fit in one array
+     *     FrameCodec#MAX_SIDE_PIXELS} or the frame is larger than {@link #MAX_FRAME_BYTES}
      */
     static int frameBytes(Path path, long width, long height, PixelType type) throws IOException {
         if (width < 1
@@ -50,7 +54,7 @@ final class ReaderSupport {
                             + bytes
                             + " bytes, more than the "
                             + MAX_FRAME_BYTES
-                            + " a frame may hold");
+                            + " a frame record can carry; bin or crop the recording first");
         }
         return (int) bytes;
     }

@@ -18,20 +18,28 @@ import org.cststream.frame.PixelType;
  * serialised, because one image reader serves the whole file.
  */
 public final class TiffStackReader implements RecordingReader {
+    private static final org.slf4j.Logger LOG =
+            org.slf4j.LoggerFactory.getLogger(TiffStackReader.class);
+
     private final TiffFile file;
     private final int pageCount;
     private final TiffFile.Geometry geometry;
     private final java.util.List<TiffMetadata> metadata;
 
+    /** Why the file holds fewer pages than its directories announce, or null if it is whole. */
+    private final String cutShort;
+
     private TiffStackReader(
             TiffFile file,
             int pageCount,
             TiffFile.Geometry geometry,
-            java.util.List<TiffMetadata> metadata) {
+            java.util.List<TiffMetadata> metadata,
+            String cutShort) {
         this.file = file;
         this.pageCount = pageCount;
         this.geometry = geometry;
         this.metadata = metadata;
+        this.cutShort = cutShort;
     }
 
     /**
@@ -47,11 +55,51 @@ public final class TiffStackReader implements RecordingReader {
         try {
             int pages = file.pageCount();
             TiffFile.Geometry g = file.geometry(0);
-            return new TiffStackReader(file, pages, g, TiffPages.metadata(path));
+            // a file cut short (copied or closed while being written) keeps its whole pages
+            TiffStructure.Scan scan = TiffStructure.scan(path);
+            String cutShort = null;
+            if (!scan.isComplete() && !scan.damaged() && isCutAtTheEnd(scan)) {
+                int whole = Math.min(pages, scan.wholePages());
+                cutShort =
+                        "cut short after page "
+                                + (whole - 1)
+                                + " of "
+                                + scan.fileBytes()
+                                + " bytes ("
+                                + (scan.problem() != null
+                                        ? scan.problem()
+                                        : "page " + whole + "'s pixels lie past the end")
+                                + "): was it copied while still being written?";
+                LOG.warn(
+                        "TIFF file cut short, reading its {} whole page(s) file={}: {}",
+                        whole,
+                        path,
+                        cutShort);
+                pages = whole;
+            }
+            return new TiffStackReader(file, pages, g, TiffPages.metadata(path), cutShort);
         } catch (IOException | RuntimeException e) {
             file.close();
             throw e;
         }
+    }
+
+    /**
+     * Returns whether the file holds at least one whole page and every page after the whole ones
+     * lies (at least partly) past its end, as when a writer stopped early; a page in the middle
+     * that points outside the file is damage, reported when it is read.
+     */
+    private static boolean isCutAtTheEnd(TiffStructure.Scan scan) {
+        int whole = scan.wholePages();
+        if (whole < 1) {
+            return false;
+        }
+        for (int i = whole; i < scan.pages().size(); i++) {
+            if (scan.pages().get(i).dataEnd() <= scan.fileBytes()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -102,7 +150,8 @@ public final class TiffStackReader implements RecordingReader {
                 + file.path()
                 + " "
                 + ReaderSupport.describeShape(
-                        pageCount, geometry.width(), geometry.height(), geometry.type());
+                        pageCount, geometry.width(), geometry.height(), geometry.type())
+                + (cutShort == null ? "" : "; " + cutShort);
     }
 
     @Override

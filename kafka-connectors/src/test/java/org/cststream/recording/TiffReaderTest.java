@@ -131,15 +131,35 @@ class TiffReaderTest {
     void opensWithoutDecodingPagesAndNamesTheUnreadablePage() throws IOException {
         Path tiff = dir.resolve("broken.tif");
         byte[] page = new byte[3 * 2 * 2];
-        TestData.writeRawTiff(tiff, 3, 2, 16, 1, List.of(page, page, page), 1_000_000);
+        TestData.writeRawTiff(tiff, 3, 2, 16, 1, List.of(page, page, page), 0);
+        // page 1's pixels point outside the file while page 2 is whole: damage, not a cut
+        byte[] bytes = Files.readAllBytes(tiff);
+        int ifdBytes = 2 + 10 * 12 + 4;
+        int stripOffsetOfPage1 = 8 + (ifdBytes + page.length) + 2 + 5 * 12 + 8;
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(stripOffsetOfPage1, 1 << 20);
+        Files.write(tiff, bytes);
 
         try (TiffStackReader reader = TiffStackReader.open(tiff)) {
             assertThat(reader.frameCount()).isEqualTo(3);
             assertThat(reader.read(0).pixels).isEqualTo(page);
-            assertThatThrownBy(() -> reader.read(2))
+            assertThat(reader.read(2).pixels).isEqualTo(page);
+            assertThatThrownBy(() -> reader.read(1))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("broken.tif")
-                    .hasMessageContaining("page 2 is unreadable");
+                    .hasMessageContaining("page 1 is unreadable");
+        }
+    }
+
+    @Test
+    void aStackWhosePixelsStopPartWayGivesItsWholePages() throws IOException {
+        Path tiff = dir.resolve("short.tif");
+        byte[] page = new byte[3 * 2 * 2];
+        TestData.writeRawTiff(tiff, 3, 2, 16, 1, List.of(page, page, page), 1_000_000);
+
+        try (TiffStackReader reader = TiffStackReader.open(tiff)) {
+            assertThat(reader.frameCount()).isEqualTo(1);
+            assertThat(reader.read(0).pixels).isEqualTo(page);
+            assertThat(reader.describe()).contains("cut short after page 0");
         }
     }
 
@@ -197,5 +217,48 @@ class TiffReaderTest {
                     .hasMessageContaining("1.tif")
                     .hasMessageContaining("4x4 uint8");
         }
+    }
+
+    /** Writes 3 pages of 3x2 uint16 whose last directory says a fourth page lies past the end. */
+    private Path stackWithADanglingLastPage() throws IOException {
+        Path tiff = dir.resolve("cut.tif");
+        List<byte[]> pages = new ArrayList<>();
+        for (int p = 0; p < 3; p++) {
+            byte[] page = new byte[3 * 2 * 2];
+            page[0] = (byte) (10 + p);
+            pages.add(page);
+        }
+        TestData.writeRawTiff(tiff, 3, 2, 16, 1, pages, 0);
+        byte[] bytes = Files.readAllBytes(tiff);
+        int ifdBytes = 2 + 10 * 12 + 4;
+        int lastIfd = 8 + 2 * (ifdBytes + 12);
+        ByteBuffer.wrap(bytes)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(lastIfd + 2 + 10 * 12, bytes.length + 4096);
+        Files.write(tiff, bytes);
+        return tiff;
+    }
+
+    @Test
+    void aStackWhoseLastPageOffsetPointsPastTheEndGivesItsWholePages() throws IOException {
+        Path tiff = stackWithADanglingLastPage();
+
+        try (TiffStackReader reader = TiffStackReader.open(tiff)) {
+            assertThat(reader.frameCount()).isEqualTo(3);
+            assertThat(reader.read(2).pixels[0]).isEqualTo((byte) 12);
+            assertThat(reader.describe()).contains("cut short");
+        }
+    }
+
+    @Test
+    void refusesAPageWhoseHeaderClaimsAFrameNoRecordCanCarryBeforeReadingIt() throws IOException {
+        Path tiff = dir.resolve("huge.tif");
+        TestData.writeRawTiff(tiff, 30_000, 30_000, 16, 1, List.of(new byte[16]), 0);
+
+        assertThatThrownBy(() -> TiffStackReader.open(tiff).close())
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("huge.tif")
+                .hasMessageContaining("30000x30000")
+                .hasMessageContaining("a frame record can carry");
     }
 }

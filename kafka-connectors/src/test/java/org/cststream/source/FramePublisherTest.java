@@ -307,4 +307,26 @@ class FramePublisherTest {
         }
         return r;
     }
+
+    @Test
+    void securitySettingsReachTheProducerAndOverrideItsDefaults(@TempDir Path dir) {
+        PublisherOptions o =
+                PublisherOptions.builder()
+                        .bootstrapServers("127.0.0.1:9093")
+                        .spoolDir(dir)
+                        .kafkaProperties(
+                                java.util.Map.of(
+                                        "security.protocol", "SSL",
+                                        "ssl.truststore.location", "/etc/cst/truststore.p12",
+                                        "compression.type", "zstd"))
+                        .build();
+
+        java.util.Properties p = FramePublisher.producerProperties(o);
+
+        assertThat(p)
+                .containsEntry("security.protocol", "SSL")
+                .containsEntry("ssl.truststore.location", "/etc/cst/truststore.p12")
+                .containsEntry("compression.type", "zstd")
+                .containsEntry("bootstrap.servers", "127.0.0.1:9093");
+    }
 }

@@ -167,6 +167,7 @@ public final class CstModel implements AutoCloseable {
             throw new ModelFormatException(
                     manifestFile + " has an unreadable configuration: " + e.getMessage(), e);
         }
+        checkParameterFile(dir);
         CstModel m = create(config, norm);
         if (manifest.hasNonNull("notes")) {
             m.notes = manifest.get("notes");
@@ -186,6 +187,52 @@ public final class CstModel implements AutoCloseable {
                     e);
         }
         return m;
+    }
+
+    /**
+     * Checks that the folder's parameter file is in DJL's own format, the one {@link #save} writes.
+     * DJL would otherwise keep a model's random initial values when the file is something else (its
+     * loader ignores a file without its header), and nothing here ever reads a Python pickle or
+     * TorchScript file.
+     */
+    private static void checkParameterFile(Path dir) throws IOException {
+        java.util.regex.Pattern name =
+                java.util.regex.Pattern.compile(
+                        java.util.regex.Pattern.quote(PARAMS_NAME) + "-(\\d{4})\\.params");
+        Path params = null;
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            params =
+                    files.filter(f -> name.matcher(f.getFileName().toString()).matches())
+                            .max(java.util.Comparator.comparing(f -> f.getFileName().toString()))
+                            .orElse(null);
+        }
+        if (params == null) {
+            throw new ModelFormatException(
+                    dir
+                            + " has no parameter file ("
+                            + PARAMS_NAME
+                            + "-0000.params); only models written by this project (cst train)"
+                            + " are loaded");
+        }
+        byte[] head = new byte[8];
+        int n;
+        try (java.io.InputStream in = Files.newInputStream(params)) {
+            n = in.readNBytes(head, 0, head.length);
+        }
+        boolean djl =
+                n == 8
+                        && head[0] == 'D'
+                        && head[1] == 'J'
+                        && head[2] == 'L'
+                        && head[3] == '@'
+                        && java.nio.ByteBuffer.wrap(head, 4, 4).getInt() == 1;
+        if (!djl) {
+            throw new ModelFormatException(
+                    params
+                            + " is not a parameter file of this project (no DJL@ header, version"
+                            + " 1); a Python pickle or TorchScript file is never loaded: save the"
+                            + " model with cst train");
+        }
     }
 
     @Override

@@ -91,6 +91,38 @@ class CstModelTest {
     }
 
     @Test
+    void loadsParametersOnlyInTheProjectsOwnFormatNeverAPickleOrTorchScript(@TempDir Path dir)
+            throws Exception {
+        try (CstModel model = CstModel.create(tiny(), Normalisation.identity(2))) {
+            model.save(dir, null);
+        }
+        Path params;
+        try (var files = Files.list(dir)) {
+            params =
+                    files.filter(f -> f.getFileName().toString().endsWith(".params"))
+                            .findFirst()
+                            .orElseThrow();
+        }
+        // a Python pickle (protocol 4) where the parameters should be
+        Files.write(params, new byte[] {(byte) 0x80, 0x04, (byte) 0x95, 0x10, 0, 0, 0, 0});
+
+        assertThatThrownBy(() -> CstModel.load(dir))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("is not a parameter file of this project")
+                .hasMessageContaining("never loaded");
+
+        // a TorchScript archive (a zip) beside the manifest instead of the parameters
+        Files.delete(params);
+        Files.write(
+                dir.resolve(CstModel.PARAMS_NAME + ".pt"),
+                new byte[] {'P', 'K', 3, 4, 0, 0, 0, 0, 0, 0});
+
+        assertThatThrownBy(() -> CstModel.load(dir))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("has no parameter file");
+    }
+
+    @Test
     void refusesAFolderWithoutAManifest(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("cst-0000.params"), "not a model");
 

@@ -136,6 +136,8 @@ public final class CstStage {
                         .connect(
                                 sessionEvents
                                         .filter(e -> SessionEvent.SESSION_END.equals(e.type))
+                                        .uid("cst-session-ends")
+                                        .name("cst-session-ends")
                                         .keyBy(e -> e.sessionId))
                         .process(
                                 new CstWindowFunction(
@@ -144,7 +146,10 @@ public final class CstStage {
                                         periodNanos,
                                         c.get(CstOptions.GRID_TOLERANCE),
                                         c.get(CstOptions.WINDOW_TIMEOUT).toMillis(),
-                                        c.get(CstOptions.MAX_GAP)))
+                                        c.get(CstOptions.MAX_GAP),
+                                        layout.gridRows(),
+                                        layout.gridCols(),
+                                        layout.patchSize()))
                         .uid("cst-windows")
                         .name("cst-windows");
         // results come back in the order the windows went in, so each session's grid stays in

@@ -61,15 +61,25 @@ public class CstWindowFunction
     private final double tolerance;
     private final long timeoutMillis;
     private final int maxGap;
+    private final int modelGridRows;
+    private final int modelGridCols;
+    private final int modelPatchSize;
 
     /** Per channel of the session. */
     private transient MapState<String, CstWindowState> channels;
 
-    /** Set once the session's end has been seen; later frames of it are ignored. */
+    /** Set once the session's end has been seen; its grids close after the timeout. */
     private transient ValueState<Boolean> ending;
 
     private transient ValueState<Long> lastArrival;
+
+    /** Set once the session's grids are closed after its end; later frames are ignored. */
+    private transient ValueState<Boolean> closed;
+
     private transient MeterRegistry registry;
+
+    /** Sessions already warned about, by kind, in this task. */
+    private transient java.util.Set<String> warned;
 
     /**
      * @param windowFrames grid times per window T (the model's), 2 or more
@@ -86,6 +96,28 @@ public class CstWindowFunction
             double tolerance,
             long timeoutMillis,
             int maxGap) {
+        this(windowFrames, step, periodNanos, tolerance, timeoutMillis, maxGap, 0, 0, 0);
+    }
+
+    /**
+     * As the other constructor, for a model trained on frames of {@code modelGridRows x
+     * modelGridCols} patches of {@code modelPatchSize} pixels: frames of another patch grid are
+     * left out of the stage (counted, reported once per session) instead of failing the model call.
+     *
+     * @param modelGridRows the model's patch rows, or 0 to take every frame
+     * @param modelGridCols the model's patch columns, or 0 to take every frame
+     * @param modelPatchSize the model's patch side in pixels, or 0 to take every frame
+     */
+    public CstWindowFunction(
+            int windowFrames,
+            int step,
+            long periodNanos,
+            double tolerance,
+            long timeoutMillis,
+            int maxGap,
+            int modelGridRows,
+            int modelGridCols,
+            int modelPatchSize) {
         if (windowFrames < 2 || step < 1 || step > windowFrames) {
             throw new IllegalArgumentException(
                     "window of "
@@ -100,6 +132,9 @@ public class CstWindowFunction
         this.tolerance = tolerance;
         this.timeoutMillis = timeoutMillis;
         this.maxGap = maxGap;
+        this.modelGridRows = modelGridRows;
+        this.modelGridCols = modelGridCols;
+        this.modelPatchSize = modelPatchSize;
     }
 
     /** Returns a frame's channel, the key of its grid within the session. */
@@ -121,14 +156,21 @@ public class CstWindowFunction
                         .getState(new ValueStateDescriptor<>("cst-ending", Types.BOOLEAN));
         lastArrival =
                 getRuntimeContext().getState(new ValueStateDescriptor<>("cst-arrival", Types.LONG));
+        closed =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("cst-closed", Types.BOOLEAN));
         registry = CstMetrics.registry();
+        warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
     }
 
     @Override
     public void processElement1(PatchTokens t, Context ctx, Collector<WindowRequest> out)
             throws Exception {
         long now = ctx.timerService().currentProcessingTime();
-        if (Boolean.TRUE.equals(ending.value()) && lastArrival.value() == null) {
+        if (!fitsTheModel(t)) {
+            return;
+        }
+        if (Boolean.TRUE.equals(closed.value())) {
             LOG.warn(
                     "frame after its session's end ignored by the CST stage session={} counter={}",
                     t.sessionId,
@@ -150,14 +192,7 @@ public class CstWindowFunction
                     s.gridCols,
                     t.gridRows,
                     t.gridCols);
-            emitUpTo(s, s.lastSlot + 1, ctx, out);
-            // the new grid goes on from the old one's next index, so no index is used twice
-            CstWindowState next = start(t);
-            next.originNanos = t.acquisitionNanos - (s.lastSlot + 1) * periodNanos;
-            next.nextSlot = s.lastSlot + 1;
-            next.lastSlot = s.lastSlot;
-            next.emitted = s.emitted;
-            s = next;
+            s = restartGrid(s, t, ctx, out);
         }
         if (s == null) {
             s = start(t);
@@ -165,13 +200,23 @@ public class CstWindowFunction
         double position = (double) (t.acquisitionNanos - s.originNanos) / periodNanos;
         long nearest = Math.round(position);
         if (nearest < s.nextSlot - windowFrames) {
-            // older than any window still to come: its grid time was emitted long ago
-            LOG.debug(
-                    "frame too old for the CST stage session={} counter={} gridTime={}",
-                    t.sessionId,
-                    t.frameCounter,
-                    nearest);
-            return;
+            // frames arrive in counter order, so a frame older than every window still to come
+            // means the camera clock went backwards: the grid goes on from this frame
+            if (warned.add("clock|" + t.sessionId)) {
+                LOG.warn(
+                        "camera clock went backwards, CST grid restarted session={} counter={}"
+                                + " stepMs={} nextGridTime={}",
+                        t.sessionId,
+                        t.frameCounter,
+                        String.format(
+                                "%.1f",
+                                (t.acquisitionNanos - s.originNanos - s.nextSlot * periodNanos)
+                                        / 1e6),
+                        s.nextSlot);
+            }
+            s = restartGrid(s, t, ctx, out);
+            position = (double) (t.acquisitionNanos - s.originNanos) / periodNanos;
+            nearest = Math.round(position);
         }
         long gapFrom = Math.max(s.lastSlot + 1, s.nextSlot);
         if (nearest - gapFrom > maxGap) {
@@ -262,7 +307,61 @@ public class CstWindowFunction
             }
             // keep the end mark so that stragglers of the session are not taken for a new one
             lastArrival.clear();
+            closed.update(true);
         }
+    }
+
+    /**
+     * Emits what the grid holds, then starts a grid at frame {@code t} that goes on from the old
+     * one's next index, so no index is used twice and none is skipped.
+     */
+    private CstWindowState restartGrid(
+            CstWindowState s, PatchTokens t, Context ctx, Collector<WindowRequest> out) {
+        emitUpTo(s, s.lastSlot + 1, ctx, out);
+        CstWindowState next = start(t);
+        next.originNanos = t.acquisitionNanos - (s.lastSlot + 1) * periodNanos;
+        next.nextSlot = s.lastSlot + 1;
+        next.lastSlot = s.lastSlot;
+        next.emitted = s.emitted;
+        return next;
+    }
+
+    /**
+     * Returns whether the frame's patch grid is the model's; a frame that is not is counted and its
+     * session warned about once, and the stage leaves it out.
+     */
+    private boolean fitsTheModel(PatchTokens t) {
+        if (modelGridRows <= 0
+                || (t.gridRows == modelGridRows
+                        && t.gridCols == modelGridCols
+                        && t.patchSize == modelPatchSize)) {
+            return true;
+        }
+        Counter.builder(MetricNames.FILL_IGNORED)
+                .tag(MetricNames.TAG_SESSION, t.sessionId)
+                .tag(MetricNames.TAG_REASON, "layout")
+                .register(registry)
+                .increment();
+        if (warned.add("layout|" + t.sessionId)) {
+            LOG.warn(
+                    "frames the CST model cannot take session={} counter={} frame={}x{} patches"
+                            + " of {}x{}x{} pixels, the model's {}x{}x{}: the CST stage leaves"
+                            + " them out (dF/F, corrected frames and tokens are still written);"
+                            + " use the binning, patch size and frame size the model was trained"
+                            + " on, or train a model for this rig (further frames counted in {})",
+                    t.sessionId,
+                    t.frameCounter,
+                    t.frameHeight,
+                    t.frameWidth,
+                    t.gridRows,
+                    t.gridCols,
+                    t.patchSize,
+                    modelGridRows,
+                    modelGridCols,
+                    modelPatchSize,
+                    MetricNames.FILL_IGNORED);
+        }
+        return false;
     }
 
     private CstWindowState start(PatchTokens t) {

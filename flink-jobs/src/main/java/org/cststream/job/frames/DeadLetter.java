@@ -21,6 +21,9 @@ public class DeadLetter {
     /** What was wrong and what to do, for a person. */
     public String message = "";
 
+    /** The original record's size when {@link #value} holds only its start, else 0. */
+    public long originalBytes;
+
     public DeadLetter() {}
 
     /** Creates a dead letter for a record read from Kafka. */
@@ -36,5 +39,22 @@ public class DeadLetter {
         d.reason = reason;
         d.message = message;
         return d;
+    }
+
+    /**
+     * Keeps only the first {@code maxBytes} of the original record when it is longer, so that the
+     * dead letter fits its topic; {@link #originalBytes} then says how long it was.
+     */
+    public void capTo(long maxBytes) {
+        if (value != null && maxBytes >= 0 && value.length > maxBytes) {
+            originalBytes = value.length;
+            value = java.util.Arrays.copyOf(value, (int) maxBytes);
+            message +=
+                    " (the record is cut to its first "
+                            + maxBytes
+                            + " of "
+                            + originalBytes
+                            + " bytes here)";
+        }
     }
 }

@@ -14,6 +14,7 @@ import org.cststream.frame.FrameFormatException;
 import org.cststream.frame.FrameFormatException.Reason;
 import org.cststream.frame.PixelType;
 import org.cststream.kafka.KafkaLagMonitor;
+import org.cststream.kafka.Topics;
 import org.cststream.metrics.CstMetrics;
 import org.cststream.metrics.MetricNames;
 import org.cststream.pictures.PictureServer;
@@ -33,6 +34,9 @@ public class DecodeFunction extends ProcessFunction<KafkaRecord, SourcedFrame> {
     private transient MeterRegistry registry;
     private transient Set<String> warnedReasons;
     private transient KafkaLagMonitor lagMonitor;
+
+    /** Largest record the job may write, bytes: the option, lowered to the topics' limits. */
+    private transient long recordLimit;
 
     /**
      * @param config the job's configuration, for the metrics endpoint and the lag monitor
@@ -61,6 +65,7 @@ public class DecodeFunction extends ProcessFunction<KafkaRecord, SourcedFrame> {
                     .registerUserCodeClassLoaderReleaseHookIfAbsent(
                             "cst-picture-endpoint", PictureServer::stopShared);
         }
+        recordLimit = recordLimit();
         // one subtask watches the group's lag for the whole job
         if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0
                 && config.getOptional(FrameJobOptions.BOOTSTRAP_SERVERS).isPresent()) {
@@ -73,6 +78,58 @@ public class DecodeFunction extends ProcessFunction<KafkaRecord, SourcedFrame> {
                             registry,
                             2000);
         }
+    }
+
+    /**
+     * Returns the largest record the outputs take: {@code sink.max-record-bytes}, or the smallest
+     * {@code max.message.bytes} of the output topics when that is lower (a broker's default is 1
+     * MiB). Each topic below the option is named once in a warning with the command that raises it.
+     */
+    private long recordLimit() {
+        long limit = config.get(FrameJobOptions.SINK_MAX_RECORD_BYTES).getBytes();
+        String servers = config.getOptional(FrameJobOptions.BOOTSTRAP_SERVERS).orElse(null);
+        if (servers == null) {
+            return limit;
+        }
+        java.util.List<String> all = FrameJobOptions.topics(config);
+        java.util.List<String> outputs = all.subList(1, all.size());
+        java.util.Map<String, Long> topicLimits;
+        try {
+            topicLimits =
+                    Topics.maxMessageBytes(
+                            servers,
+                            config.get(FrameJobOptions.KAFKA_PROPERTIES),
+                            outputs,
+                            java.time.Duration.ofSeconds(10));
+        } catch (IllegalStateException e) {
+            LOG.warn(
+                    "cannot read the output topics' record size limits; assuming {} bytes ({})",
+                    limit,
+                    e.getMessage());
+            return limit;
+        }
+        boolean first = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
+        long lowest = limit;
+        for (java.util.Map.Entry<String, Long> t : topicLimits.entrySet()) {
+            if (t.getValue() < limit && first) {
+                LOG.warn(
+                        "output topic takes smaller records than the job may write topic={}"
+                                + " maxMessageBytes={} {}={}: frames whose outputs are larger go"
+                                + " to the dead-letter topic as too-large (a 1024x1024 frame's dF/F"
+                                + " is 4 MiB); raise the topic's limit: kafka-configs.sh"
+                                + " --bootstrap-server {} --alter --entity-type topics"
+                                + " --entity-name {} --add-config max.message.bytes={}",
+                        t.getKey(),
+                        t.getValue(),
+                        FrameJobOptions.SINK_MAX_RECORD_BYTES.key(),
+                        limit,
+                        servers,
+                        t.getKey(),
+                        limit);
+            }
+            lowest = Math.min(lowest, t.getValue());
+        }
+        return lowest;
     }
 
     @Override
@@ -107,6 +164,9 @@ public class DecodeFunction extends ProcessFunction<KafkaRecord, SourcedFrame> {
                     ctx);
             return;
         }
+        if (!frame.isEndOfSession() && !fitsTheOutputs(record, frame, ctx)) {
+            return;
+        }
         if (!frame.isEndOfSession()) {
             Counter.builder(MetricNames.FRAMES_RECEIVED)
                     .tag(MetricNames.TAG_SESSION, frame.sessionId)
@@ -115,6 +175,60 @@ public class DecodeFunction extends ProcessFunction<KafkaRecord, SourcedFrame> {
                     .increment();
         }
         out.collect(new SourcedFrame(frame, record));
+    }
+
+    /**
+     * Returns whether every record the job writes for the frame fits the record limit and the frame
+     * holds a patch; if not, the frame goes to the dead-letter topic (too-large, too-small).
+     */
+    private boolean fitsTheOutputs(KafkaRecord record, Frame frame, Context ctx) {
+        int binning = config.get(FrameJobOptions.BINNING);
+        int patch = config.get(FrameJobOptions.PATCH_SIZE);
+        FrameJobOptions.EdgeMode edge = config.get(FrameJobOptions.EDGE_MODE);
+        long output = OutputSizes.largestOutputBytes(frame, binning, patch, edge);
+        // an accepted frame may still be set aside later (a duplicate), as a dead letter
+        long asDeadLetter = (long) record.value.length + OutputSizes.DEAD_LETTER_HEADER_BYTES;
+        if (Math.max(output, asDeadLetter) > recordLimit) {
+            reject(
+                    record,
+                    Reason.TOO_LARGE.tag(),
+                    String.format(
+                            "%s: %dx%d %s; its largest output record would be %.1f MiB, above the"
+                                    + " %.1f MiB the output topics take (%s, or a topic's"
+                                    + " max.message.bytes); bin it (--binning 2 quarters it), use"
+                                    + " a smaller camera region, or raise both limits",
+                            frame.describe(),
+                            frame.width,
+                            frame.height,
+                            frame.pixelType.name().toLowerCase(java.util.Locale.ROOT),
+                            Math.max(output, asDeadLetter) / 1048576.0,
+                            recordLimit / 1048576.0,
+                            FrameJobOptions.SINK_MAX_RECORD_BYTES.key()),
+                    ctx);
+            return false;
+        }
+        long h = OutputSizes.binnedSide(frame.height, binning, edge);
+        long w = OutputSizes.binnedSide(frame.width, binning, edge);
+        if (edge == FrameJobOptions.EdgeMode.CROP && (h < patch || w < patch)) {
+            reject(
+                    record,
+                    "too-small",
+                    frame.describe()
+                            + ": "
+                            + frame.width
+                            + "x"
+                            + frame.height
+                            + (binning > 1 ? " (" + w + "x" + h + " after binning)" : "")
+                            + " holds no whole "
+                            + patch
+                            + "-pixel patch with "
+                            + FrameJobOptions.EDGE_MODE.key()
+                            + "=CROP; use --edge PAD (pads it with zeros) or a smaller"
+                            + " --patch-size",
+                    ctx);
+            return false;
+        }
+        return true;
     }
 
     private static void checkFinite(Frame frame) throws FrameFormatException {
@@ -163,8 +277,8 @@ public class DecodeFunction extends ProcessFunction<KafkaRecord, SourcedFrame> {
         } else {
             LOG.debug("frame rejected reason={} {} message=\"{}\"", reason, where, message);
         }
-        ctx.output(
-                JobOutputs.DEAD_LETTERS,
-                DeadLetter.of(record, STAGE, reason, message + " [" + where + "]"));
+        DeadLetter d = DeadLetter.of(record, STAGE, reason, message + " [" + where + "]");
+        d.capTo(recordLimit - OutputSizes.DEAD_LETTER_HEADER_BYTES);
+        ctx.output(JobOutputs.DEAD_LETTERS, d);
     }
 }

@@ -3,6 +3,8 @@ package org.cststream.job.frames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -26,8 +28,10 @@ import org.slf4j.LoggerFactory;
  * {@code dt} on the camera clock (so a gap weighs the next frame more, and a backwards step weighs
  * it zero). Never NaN or Inf: a saturated pixel (at its type's maximum) leaves F0 unchanged and
  * gets dF/F = 0; a pixel whose F0 is below {@code minBaseline} gets dF/F = 0. Both are counted in
- * {@link MetricNames#DFF_INVALID_PIXELS}. A frame whose size differs from the channel's earlier
- * frames restarts its baseline.
+ * {@link MetricNames#DFF_INVALID_PIXELS}, frames with no valid pixel in {@link
+ * MetricNames#DFF_INVALID_FRAMES}, and a session whose frames have more than 1% of such pixels is
+ * warned about once per channel. A frame whose size differs from the channel's earlier frames
+ * restarts its baseline.
  */
 public class DffFunction extends KeyedProcessFunction<String, Frame, DffFrame> {
     private static final long serialVersionUID = 1L;
@@ -39,6 +43,9 @@ public class DffFunction extends KeyedProcessFunction<String, Frame, DffFrame> {
 
     private transient MapState<String, BaselineState> baselines;
     private transient MeterRegistry registry;
+
+    /** Sessions and channels already warned about, by kind, in this task. */
+    private transient Set<String> warned;
 
     /**
      * @param baselineWindow time constant tau of the exponential baseline (positive)
@@ -61,6 +68,7 @@ public class DffFunction extends KeyedProcessFunction<String, Frame, DffFrame> {
                                         Types.STRING,
                                         TypeInformation.of(BaselineState.class)));
         registry = CstMetrics.registry();
+        warned = ConcurrentHashMap.newKeySet();
     }
 
     @Override
@@ -92,6 +100,36 @@ public class DffFunction extends KeyedProcessFunction<String, Frame, DffFrame> {
         }
         if (lowBaseline > 0) {
             invalid(frame, "low-baseline", lowBaseline);
+        }
+        int pixels = frame.width * frame.height;
+        if (saturated == pixels) {
+            invalidFrame(frame, "saturated");
+        } else if (saturated + lowBaseline == pixels) {
+            invalidFrame(frame, "low-baseline");
+        }
+        if (saturated > pixels / 100 && warned.add("saturated|" + frame.sessionId + channel)) {
+            LOG.warn(
+                    "saturated pixels {} saturated={} of {} pixels at {} counts: their dF/F is 0"
+                            + " and the baseline skips them; lower the exposure, gain or LED power"
+                            + " (further frames counted in {})",
+                    frame.describe(),
+                    saturated,
+                    pixels,
+                    (long) frame.pixelType.saturationValue(),
+                    MetricNames.DFF_INVALID_PIXELS);
+        }
+        if (lowBaseline > pixels / 100 && warned.add("low-baseline|" + frame.sessionId + channel)) {
+            LOG.warn(
+                    "pixels with no usable baseline {} pixels={} of {} have a baseline below {}"
+                            + " counts (dark, zero or negative: an offset subtracted at the"
+                            + " camera?): their dF/F is 0; keep the camera's offset in the frames"
+                            + " or lower {} (further frames counted in {})",
+                    frame.describe(),
+                    lowBaseline,
+                    pixels,
+                    minBaseline,
+                    FrameJobOptions.MIN_BASELINE.key(),
+                    MetricNames.DFF_INVALID_PIXELS);
         }
         DffFrame d = DffFrame.from(frame, dff);
         d.invalidPixels = saturated + lowBaseline;
@@ -145,11 +183,22 @@ public class DffFunction extends KeyedProcessFunction<String, Frame, DffFrame> {
             }
             dff[i] = (v - b) / b;
         }
-        s.frames++;
-        s.lastAcquisitionNanos = frame.acquisitionNanos;
+        // a frame saturated everywhere told the baseline nothing: it does not count as a step
+        if (saturated < f.length) {
+            s.frames++;
+            s.lastAcquisitionNanos = frame.acquisitionNanos;
+        }
         counts[0] = saturated;
         counts[1] = lowBaseline;
         return dff;
+    }
+
+    private void invalidFrame(Frame frame, String kind) {
+        Counter.builder(MetricNames.DFF_INVALID_FRAMES)
+                .tag(MetricNames.TAG_SESSION, frame.sessionId)
+                .tag(MetricNames.TAG_KIND, kind)
+                .register(registry)
+                .increment();
     }
 
     private void invalid(Frame frame, String kind, int pixels) {

@@ -8,6 +8,7 @@ import java.util.TreeMap;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.cststream.job.frames.hemo.HemoMethod;
 import org.cststream.job.frames.hemo.HemoSettings;
 
@@ -126,6 +127,30 @@ public final class FrameJobOptions {
                     .durationType()
                     .defaultValue(Duration.ofSeconds(5))
                     .withDescription("Interval between Flink checkpoints.");
+    public static final ConfigOption<Duration> CHECKPOINT_TIMEOUT =
+            ConfigOptions.key("checkpoint.timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(2))
+                    .withDescription(
+                            "A checkpoint not complete after this long is abandoned; its outputs"
+                                    + " wait for the next checkpoint.");
+    public static final ConfigOption<Integer> CHECKPOINT_TOLERABLE_FAILURES =
+            ConfigOptions.key("checkpoint.tolerable-failures")
+                    .intType()
+                    .defaultValue(3)
+                    .withDescription(
+                            "Checkpoints in a row that may fail or time out before the job"
+                                    + " restarts from the latest completed one.");
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT =
+            ConfigOptions.key("sink.transaction-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(15))
+                    .withDescription(
+                            "transaction.timeout.ms of the exactly-once sinks: at most the"
+                                    + " broker's transaction.max.timeout.ms (15 min by default),"
+                                    + " and longer than the checkpoints that may fail in a row"
+                                    + " plus a restart; a job down for longer loses the outputs"
+                                    + " of its last checkpoint.");
     public static final ConfigOption<Duration> MAX_WATERMARK_DELAY =
             ConfigOptions.key("watermark.max-delay")
                     .durationType()
@@ -152,6 +177,15 @@ public final class FrameJobOptions {
                     .withDescription(
                             "Transactional Kafka sinks (outputs appear at checkpoints);"
                                     + " at-least-once otherwise.");
+    public static final ConfigOption<MemorySize> SINK_MAX_RECORD_BYTES =
+            ConfigOptions.key("sink.max-record-bytes")
+                    .memoryType()
+                    .defaultValue(MemorySize.ofMebiBytes(64))
+                    .withDescription(
+                            "Largest record the job writes; a frame whose dF/F, corrected, CST"
+                                    + " or token record would be larger goes to the dead-letter"
+                                    + " topic as too-large. Lowered at start to the smallest"
+                                    + " max.message.bytes of the output topics.");
     public static final ConfigOption<String> CORRECTED_TOPIC =
             ConfigOptions.key("topic.corrected")
                     .stringType()
@@ -335,10 +369,14 @@ public final class FrameJobOptions {
                     EDGE_MODE,
                     OUTPUT_DIR,
                     CHECKPOINT_INTERVAL,
+                    CHECKPOINT_TIMEOUT,
+                    CHECKPOINT_TOLERABLE_FAILURES,
+                    TRANSACTION_TIMEOUT,
                     MAX_WATERMARK_DELAY,
                     BUFFER_TIMEOUT,
                     SINK_COMPRESSION,
                     EXACTLY_ONCE,
+                    SINK_MAX_RECORD_BYTES,
                     METRICS_PORT,
                     METRICS_HOST,
                     PICTURES_PORT,
@@ -399,6 +437,8 @@ public final class FrameJobOptions {
 
     private static List<String> rangeProblems(Configuration c) {
         List<String> problems = new ArrayList<>(org.cststream.job.cst.CstOptions.problems(c));
+        problems.addAll(FaultOptions.problems(c));
+        problems.addAll(checkpointProblems(c));
         c.getOptional(OUTPUT_DIR)
                 .ifPresent(
                         dir -> {
@@ -464,6 +504,17 @@ public final class FrameJobOptions {
                             + c.get(CHECKPOINT_INTERVAL).toMillis()
                             + " ms");
         }
+        long maxRecord = c.get(SINK_MAX_RECORD_BYTES).getBytes();
+        if (maxRecord < 1024 * 1024
+                || maxRecord > org.cststream.kafka.KafkaSettings.MAX_RECORD_BYTES) {
+            problems.add(
+                    SINK_MAX_RECORD_BYTES.key()
+                            + " must be in [1, "
+                            + org.cststream.kafka.KafkaSettings.MAX_RECORD_BYTES / (1024 * 1024)
+                            + "] MiB, was "
+                            + maxRecord
+                            + " bytes");
+        }
         problems.addAll(channelProblems(c));
         int port = c.get(METRICS_PORT);
         if (port < -1 || port > 65535) {
@@ -476,6 +527,49 @@ public final class FrameJobOptions {
                     PICTURES_PORT.key()
                             + " must be -1 (off), 0 (any) or a TCP port, was "
                             + picturesPort);
+        }
+        return problems;
+    }
+
+    /**
+     * The checkpoint time-out, tolerated failures and, with exactly-once sinks, the transaction
+     * time-out: a transaction stays open from one checkpoint until a later one completes, so it
+     * must outlast every checkpoint that may fail in a row.
+     */
+    private static List<String> checkpointProblems(Configuration c) {
+        List<String> problems = new ArrayList<>();
+        long timeout = c.get(CHECKPOINT_TIMEOUT).toMillis();
+        if (timeout < 100) {
+            problems.add(CHECKPOINT_TIMEOUT.key() + " must be >= 100 ms, was " + timeout + " ms");
+        }
+        int tolerable = c.get(CHECKPOINT_TOLERABLE_FAILURES);
+        if (tolerable < 0 || tolerable > 1000) {
+            problems.add(
+                    CHECKPOINT_TOLERABLE_FAILURES.key()
+                            + " must be in [0, 1000] checkpoints, was "
+                            + tolerable);
+        }
+        if (c.get(EXACTLY_ONCE) && timeout >= 100 && tolerable >= 0) {
+            long open = (tolerable + 1L) * (c.get(CHECKPOINT_INTERVAL).toMillis() + timeout);
+            long txn = c.get(TRANSACTION_TIMEOUT).toMillis();
+            if (txn <= open) {
+                problems.add(
+                        TRANSACTION_TIMEOUT.key()
+                                + " ("
+                                + txn
+                                + " ms) must exceed ("
+                                + CHECKPOINT_TOLERABLE_FAILURES.key()
+                                + " + 1) x ("
+                                + CHECKPOINT_INTERVAL.key()
+                                + " + "
+                                + CHECKPOINT_TIMEOUT.key()
+                                + ") = "
+                                + open
+                                + " ms, or a transaction may be aborted by the broker before"
+                                + " a checkpoint commits it; shorten the checkpoint time-out or"
+                                + " raise the transaction time-out (up to the broker's"
+                                + " transaction.max.timeout.ms)");
+            }
         }
         return problems;
     }

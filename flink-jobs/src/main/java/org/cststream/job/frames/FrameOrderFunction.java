@@ -3,6 +3,8 @@ package org.cststream.job.frames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -53,6 +55,9 @@ public class FrameOrderFunction extends KeyedProcessFunction<String, SourcedFram
     private transient ValueState<Long> missing;
     private transient MeterRegistry registry;
 
+    /** What was already logged at WARN by this task: rejection reasons, sessions. */
+    private transient Set<String> warned;
+
     /**
      * @param maxOutOfOrder frames that may wait for a missing one (0..1024)
      * @param idleTimeout silence after which a session's waiting frames are released
@@ -82,6 +87,7 @@ public class FrameOrderFunction extends KeyedProcessFunction<String, SourcedFram
         ordered = value("ordered", Types.LONG);
         missing = value("missing", Types.LONG);
         registry = CstMetrics.registry();
+        warned = ConcurrentHashMap.newKeySet();
     }
 
     private <T> ValueState<T> value(String name, TypeInformation<T> type) {
@@ -244,11 +250,46 @@ public class FrameOrderFunction extends KeyedProcessFunction<String, SourcedFram
             } else if (step > 0) {
                 // the period follows the typical step, not the gaps
                 periodNanos.update(period == null ? step : 0.9 * period + 0.1 * step);
+            } else if (step < 0) {
+                timeBackwards(frame, last, ctx);
             }
         }
         lastAcquisition.update(frame.acquisitionNanos);
         ordered.update(orZero(ordered.value()) + 1);
         out.collect(frame);
+    }
+
+    /**
+     * Reports a frame acquired before the one ordered just before it: counters decide the order, so
+     * it is passed on; dF/F gives it no weight in the baseline (a negative time step).
+     */
+    private void timeBackwards(Frame frame, long previousNanos, Context ctx) {
+        SessionEvent e = new SessionEvent();
+        e.type = SessionEvent.TIME_BACKWARDS;
+        e.sessionId = frame.sessionId;
+        e.fromCounter = frame.frameCounter;
+        e.toCounter = frame.frameCounter;
+        e.beforeNanos = previousNanos;
+        e.afterNanos = frame.acquisitionNanos;
+        e.detail =
+                String.format(
+                        "acquired %.1f ms before the frame ordered before it",
+                        (previousNanos - frame.acquisitionNanos) / 1e6);
+        ctx.output(JobOutputs.EVENTS, e);
+        Counter.builder(MetricNames.TIME_BACKWARDS)
+                .tag(MetricNames.TAG_SESSION, frame.sessionId)
+                .register(registry)
+                .increment();
+        if (warned.add("time-backwards|" + frame.sessionId)) {
+            LOG.warn(
+                    "camera clock went backwards session={} counter={} stepMs={}; the frame is"
+                            + " kept in counter order (check the camera's timestamp source; further"
+                            + " steps back are counted in {})",
+                    frame.sessionId,
+                    frame.frameCounter,
+                    String.format("%.1f", (frame.acquisitionNanos - previousNanos) / 1e6),
+                    MetricNames.TIME_BACKWARDS);
+        }
     }
 
     private void gap(Context ctx, long from, long to) throws Exception {
@@ -279,7 +320,21 @@ public class FrameOrderFunction extends KeyedProcessFunction<String, SourcedFram
                 .tag(MetricNames.TAG_STAGE, STAGE)
                 .register(registry)
                 .increment();
-        LOG.debug("frame rejected reason={} {} message=\"{}\"", reason, in.coordinates(), message);
+        if (warned.add(reason)) {
+            LOG.warn(
+                    "frame rejected reason={} {} message=\"{}\" (further rejections for this"
+                            + " reason are logged at DEBUG and counted in {})",
+                    reason,
+                    in.coordinates(),
+                    message,
+                    MetricNames.FRAMES_REJECTED);
+        } else {
+            LOG.debug(
+                    "frame rejected reason={} {} message=\"{}\"",
+                    reason,
+                    in.coordinates(),
+                    message);
+        }
         DeadLetter d = new DeadLetter();
         d.topic = in.topic;
         d.partition = in.partition;

@@ -10,6 +10,8 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -19,6 +21,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -229,15 +232,11 @@ public final class FrameProcessingJob {
         producer.putAll(config.get(FrameJobOptions.KAFKA_PROPERTIES));
         boolean exactlyOnce = config.get(FrameJobOptions.EXACTLY_ONCE);
         if (exactlyOnce) {
-            // a transaction stays open for one checkpoint interval plus the time to complete it
-            producer.put(
+            // a transaction stays open until a checkpoint after it completes, through failed
+            // checkpoints and a restart; the broker aborts it after this long
+            producer.putIfAbsent(
                     "transaction.timeout.ms",
-                    String.valueOf(
-                            Math.max(
-                                    60_000,
-                                    10
-                                            * config.get(FrameJobOptions.CHECKPOINT_INTERVAL)
-                                                    .toMillis())));
+                    String.valueOf(config.get(FrameJobOptions.TRANSACTION_TIMEOUT).toMillis()));
         }
         return KafkaSink.<T>builder()
                 .setBootstrapServers(config.get(FrameJobOptions.BOOTSTRAP_SERVERS))
@@ -256,9 +255,27 @@ public final class FrameProcessingJob {
         env.enableCheckpointing(
                 config.get(FrameJobOptions.CHECKPOINT_INTERVAL).toMillis(),
                 CheckpointingMode.EXACTLY_ONCE);
+        CheckpointConfig checkpoints = env.getCheckpointConfig();
+        checkpoints.setCheckpointTimeout(config.get(FrameJobOptions.CHECKPOINT_TIMEOUT).toMillis());
+        checkpoints.setTolerableCheckpointFailureNumber(
+                config.get(FrameJobOptions.CHECKPOINT_TOLERABLE_FAILURES));
+        // a cancelled or stopped job can be resumed from its latest checkpoint
+        checkpoints.setExternalizedCheckpointRetention(
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         env.setBufferTimeout(config.get(FrameJobOptions.BUFFER_TIMEOUT).toMillis());
+        // every record and state type has a serializer of its own (POJOs, arrays, enums); none
+        // falls back to Kryo, so Flink never instantiates classes named in the bytes it reads
+        // back from the network, a checkpoint or a savepoint
+        Configuration serializers = new Configuration();
+        serializers.set(PipelineOptions.GENERIC_TYPES, false);
+        env.configure(serializers);
         Duration idle = config.get(FrameJobOptions.IDLE_TIMEOUT);
         LOG.info("frame job configuration {}", FrameJobOptions.describe(config));
+        if (FaultOptions.enabled(config)) {
+            LOG.warn(
+                    "fault injection is on, for failure tests only: {}",
+                    FaultOptions.describe(config));
+        }
 
         // read records whole; host receive time drives the watermark, idle partitions are skipped
         WatermarkStrategy<KafkaRecord> watermarks =
@@ -309,9 +326,22 @@ public final class FrameProcessingJob {
                         .uid("dff")
                         .name("dff");
 
+        // failure tests only: a task failure or slow checkpoints, injected here
+        DataStream<DffFrame> checked = dff;
+        if (FaultOptions.enabled(config)) {
+            checked =
+                    dff.map(
+                                    new FaultInjectionFunction(
+                                            config.get(FaultOptions.FAIL_AT_COUNTER),
+                                            config.get(FaultOptions.SLOW_CHECKPOINTS),
+                                            config.get(FaultOptions.CHECKPOINT_DELAY).toMillis()))
+                            .uid("fault-injection")
+                            .name("fault-injection");
+        }
+
         // optional spatial binning
         DataStream<DffFrame> binned =
-                dff.map(
+                checked.map(
                                 new BinningFunction(
                                         config.get(FrameJobOptions.BINNING),
                                         config.get(FrameJobOptions.EDGE_MODE)))

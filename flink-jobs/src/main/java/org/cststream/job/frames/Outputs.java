@@ -21,6 +21,9 @@ public final class Outputs {
     public static final String HEADER_PARTITION = "cst.error.partition";
     public static final String HEADER_OFFSET = "cst.error.offset";
 
+    /** Size of the original record when the dead letter holds only its start. */
+    public static final String HEADER_ORIGINAL_BYTES = "cst.error.original-bytes";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Outputs() {}
@@ -126,6 +129,9 @@ public final class Outputs {
         h.add(HEADER_TOPIC, utf8(d.topic));
         h.add(HEADER_PARTITION, utf8(String.valueOf(d.partition)));
         h.add(HEADER_OFFSET, utf8(String.valueOf(d.offset)));
+        if (d.originalBytes > 0) {
+            h.add(HEADER_ORIGINAL_BYTES, utf8(String.valueOf(d.originalBytes)));
+        }
         return h;
     }
 

@@ -26,6 +26,13 @@ public class SessionEvent {
      */
     public static final String CHANNEL_CHECK = "channel-check";
 
+    /**
+     * The camera clock went backwards: frame {@code fromCounter} was acquired before the frame
+     * ordered just before it ({@code beforeNanos}, {@code afterNanos}); it is passed on in counter
+     * order.
+     */
+    public static final String TIME_BACKWARDS = "time-backwards";
+
     /** The hemodynamic correction of a channel finished calibrating at {@code fromCounter}. */
     public static final String HEMO_CALIBRATED = "hemo-calibrated";
 

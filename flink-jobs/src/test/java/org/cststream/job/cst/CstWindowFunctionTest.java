@@ -202,4 +202,81 @@ class CstWindowFunctionTest {
         assertThat(w).extracting(r -> r.sessionId).containsExactlyInAnyOrder("a", "b");
         assertThat(w).allSatisfy(r -> assertThat(r.querySlots).isEmpty());
     }
+
+    private List<Long> emitted() {
+        List<Long> emitted = new ArrayList<>();
+        for (WindowRequest r : windows()) {
+            for (long s = r.emitFrom; s < r.emitTo; s++) {
+                emitted.add(s);
+            }
+        }
+        return emitted;
+    }
+
+    @Test
+    void aCameraClockThatJumpsBackRestartsTheGridWithoutRepeatingAGridTime() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            send("s", i, i);
+        }
+        // the clock is reset: frame 10 is stamped 100 periods before frame 0
+        for (int i = 10; i < 20; i++) {
+            send("s", i, i - 110);
+        }
+        harness.setProcessingTime(harness.getProcessingTime() + 2500);
+
+        assertThat(emitted())
+                .containsExactly(
+                        0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L, 16L,
+                        17L, 18L, 19L);
+        for (WindowRequest r : windows()) {
+            assertThat(r.querySlots).as("nothing to fill in %s", r.describe()).isEmpty();
+        }
+    }
+
+    @Test
+    void framesOfAnotherPatchGridThanTheModelsAreLeftOutNotSentToTheModel() throws Exception {
+        harness.close();
+        harness =
+                ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
+                        new CstWindowFunction(6, 3, PERIOD, 0.25, 2000, 5, 2, 2, 2),
+                        t -> t.sessionId,
+                        e -> e.sessionId,
+                        Types.STRING);
+        harness.open();
+        double before =
+                org.cststream.metrics.CstMetrics.total(
+                        org.cststream.metrics.CstMetrics.registry(),
+                        org.cststream.metrics.MetricNames.FILL_IGNORED);
+
+        for (int i = 0; i < 10; i++) {
+            send("s", i, i);
+        }
+        harness.setProcessingTime(harness.getProcessingTime() + 2500);
+
+        assertThat(windows()).isEmpty();
+        assertThat(
+                        org.cststream.metrics.CstMetrics.total(
+                                        org.cststream.metrics.CstMetrics.registry(),
+                                        org.cststream.metrics.MetricNames.FILL_IGNORED)
+                                - before)
+                .isEqualTo(10);
+    }
+
+    @Test
+    void aSessionEndThatOvertakesAllItsFramesStillLetsThemThrough() throws Exception {
+        SessionEvent end = new SessionEvent();
+        end.type = SessionEvent.SESSION_END;
+        end.sessionId = "s";
+        harness.processElement2(new StreamRecord<>(end, 0L));
+        for (int i = 0; i < 6; i++) {
+            send("s", i, i);
+        }
+
+        harness.setProcessingTime(harness.getProcessingTime() + 2500);
+
+        assertThat(emitted()).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+        assertThat(harness.getSideOutput(CstWindowFunction.EVENTS))
+                .extracting(r -> r.getValue().type)
+                .containsExactly(CstWindowFunction.FILL_END);
+    }
 }

@@ -82,4 +82,58 @@ class DffFunctionTest {
                 .extracting(d -> d.values[0])
                 .containsExactly(0f, 0f, 0f);
     }
+
+    @Test
+    void anAllSaturatedFrameComesOutAsZerosAndLeavesTheBaselineAlone() throws Exception {
+        double before =
+                org.cststream.metrics.CstMetrics.registry()
+                        .counter(
+                                org.cststream.metrics.MetricNames.DFF_INVALID_FRAMES,
+                                "session",
+                                "sat",
+                                "kind",
+                                "saturated")
+                        .count();
+        harness.processElement(new StreamRecord<>(TestFrames.uint16("sat", 0, 2, 2, 100), 0L));
+        harness.processElement(new StreamRecord<>(TestFrames.uint16("sat", 1, 2, 2, 65535), 0L));
+        harness.processElement(new StreamRecord<>(TestFrames.uint16("sat", 2, 2, 2, 200), 0L));
+
+        List<DffFrame> out = harness.extractOutputValues();
+        assertThat(out).hasSize(3);
+        assertThat(out.get(1).values).containsOnly(0f);
+        assertThat(out.get(1).invalidPixels).isEqualTo(4);
+        // F0 = mean of 100 and 200: the saturated frame took no part (warm-up of 2 frames)
+        assertThat(out.get(2).values[0]).isCloseTo((200f - 150f) / 150f, within(1e-6f));
+        assertThat(
+                        org.cststream.metrics.CstMetrics.registry()
+                                .counter(
+                                        org.cststream.metrics.MetricNames.DFF_INVALID_FRAMES,
+                                        "session",
+                                        "sat",
+                                        "kind",
+                                        "saturated")
+                                .count())
+                .isEqualTo(before + 1);
+    }
+
+    @Test
+    void zeroAndNegativeBaselinesGiveZeroNotASignFlipOrInfinity() throws Exception {
+        Frame dark = TestFrames.uint16("dark", 0, 2, 1, 0);
+        dark.pixelType = org.cststream.frame.PixelType.INT16;
+        java.nio.ByteBuffer.wrap(dark.pixels)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putShort(0, (short) -20)
+                .putShort(2, (short) 0);
+        for (int c = 0; c < 4; c++) {
+            Frame f = TestFrames.uint16("dark", c, 2, 1, 0);
+            f.pixelType = dark.pixelType;
+            f.pixels = dark.pixels.clone();
+            harness.processElement(new StreamRecord<>(f, 0L));
+        }
+
+        for (DffFrame d : harness.extractOutputValues()) {
+            assertThat(d.values).containsOnly(0f);
+            assertThat(d.invalidPixels).isEqualTo(2);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package org.cststream.job.frames;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
@@ -72,5 +73,40 @@ class FrameJobOptionsTest {
         assertThat(FrameJobOptions.pairMaxWait(c)).isEqualTo(6);
         c.set(FrameJobOptions.HEMO_METHOD, org.cststream.job.frames.hemo.HemoMethod.NONE);
         assertThat(FrameJobOptions.isHemoActive(c)).isFalse();
+    }
+
+    @Test
+    void refusesATransactionTimeOutThatFailedCheckpointsCouldOutlast() {
+        Configuration c = new Configuration();
+        c.set(FrameJobOptions.EXACTLY_ONCE, true);
+        c.set(FrameJobOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(5));
+        c.set(FrameJobOptions.CHECKPOINT_TIMEOUT, Duration.ofMinutes(2));
+        c.set(FrameJobOptions.CHECKPOINT_TOLERABLE_FAILURES, 3);
+        c.set(FrameJobOptions.TRANSACTION_TIMEOUT, Duration.ofMinutes(5));
+
+        assertThatThrownBy(() -> FrameJobOptions.validateSettings(c))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sink.transaction-timeout (300000 ms) must exceed")
+                .hasMessageContaining("= 500000 ms");
+    }
+
+    @Test
+    void acceptsTheDefaultsWithExactlyOnceSinks() {
+        Configuration c = new Configuration();
+        c.set(FrameJobOptions.EXACTLY_ONCE, true);
+
+        assertThatCode(() -> FrameJobOptions.validateSettings(c)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void refusesFaultsThatCannotBeInjected() {
+        Configuration c = new Configuration();
+        c.set(FaultOptions.FAIL_AT_COUNTER, -5L);
+        c.set(FaultOptions.SLOW_CHECKPOINTS, java.util.List.of(0L));
+
+        assertThatThrownBy(() -> FrameJobOptions.validateSettings(c))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fault.fail-at-counter must be -1 (never)")
+                .hasMessageContaining("fault.slow-checkpoints must list checkpoint ids >= 1");
     }
 }

@@ -188,4 +188,26 @@ class FrameOrderFunctionTest {
                             assertThat(e.count).isEqualTo(3);
                         });
     }
+
+    @Test
+    void aFrameStampedBeforeItsPredecessorIsKeptInCounterOrderAndReported() throws Exception {
+        for (long c = 0; c < 4; c++) {
+            Frame f = TestFrames.uint16("clock", c, 2, 2, 100);
+            // frame 3's clock reads 1 s before frame 0's
+            f.acquisitionNanos = c < 3 ? c * 33_333_333L : -1_000_000_000L;
+            harness.processElement(new StreamRecord<>(TestFrames.sourced(f, offset++), 0L));
+        }
+        endSession("clock", 3);
+
+        assertThat(out()).containsExactly(0L, 1L, 2L, 3L);
+        assertThat(events(SessionEvent.TIME_BACKWARDS))
+                .singleElement()
+                .satisfies(
+                        e -> {
+                            assertThat(e.fromCounter).isEqualTo(3);
+                            assertThat(e.afterNanos).isEqualTo(-1_000_000_000L);
+                            assertThat(e.detail).contains("before the frame ordered before it");
+                        });
+        assertThat(deadLetters()).isEmpty();
+    }
 }

@@ -392,8 +392,17 @@ public final class WatchFolderSource {
             finish(name, w, false);
             return true;
         }
-        if (!in.isComplete()) {
-            return giveUpIfStuck(p, name, w, unchanged, in.problem());
+        if (!in.isComplete() && unchanged >= options.giveUpAfter.toNanos()) {
+            // the writer is gone (a file cut short, a last page that points past the end): every
+            // page whole on disk is still a frame, the last one included
+            while (w.pagesQueued < in.wholePages() && !stopRequested && !limitReached()) {
+                try {
+                    queue(name, w, TiffPages.read(p, w.pagesQueued));
+                } catch (IOException e) {
+                    break;
+                }
+            }
+            return skip(p, name, w, in.problem());
         }
         return false;
     }

@@ -19,6 +19,10 @@ public final class LogFollower implements Closeable {
     private final Duration idle;
     private final Duration poll;
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+
+    /** Longest line read, bytes; a longer one is an error, not unbounded memory. */
+    public static final int MAX_LINE_BYTES = 1 << 20;
+
     private final byte[] buffer = new byte[1 << 16];
     private int bufferLength;
     private int bufferPos;
@@ -62,6 +66,15 @@ public final class LogFollower implements Closeable {
                 byte b = buffer[bufferPos++];
                 if (b == '\n') {
                     return line();
+                }
+                if (partial.size() >= MAX_LINE_BYTES) {
+                    throw new IOException(
+                            path
+                                    + ": line "
+                                    + (lineNumber + 1)
+                                    + " is longer than "
+                                    + MAX_LINE_BYTES
+                                    + " bytes; this is not a text log (check the path)");
                 }
                 partial.write(b);
             }

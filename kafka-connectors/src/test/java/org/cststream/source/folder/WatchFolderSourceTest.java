@@ -151,4 +151,48 @@ class WatchFolderSourceTest {
                 .hasMessageContaining("belongs to session 'first'")
                 .hasMessageContaining("--state-dir");
     }
+
+    @Test
+    void filesCutShortGiveEveryWholePageAfterTheGiveUpTime(@TempDir Path tmp) throws Exception {
+        Path folder = Files.createDirectory(tmp.resolve("in"));
+        // three whole pages whose last directory points past the end of the file
+        byte[] cut = TiffWriter.encode(List.of(frame(10), frame(20), frame(30)), null);
+        int pageBytes = 2 + 10 * 12 + 4 + 8 * 4 * 2;
+        ByteBuffer.wrap(cut)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(8 + 2 * pageBytes + 2 + 10 * 12, cut.length + 4096);
+        Files.write(folder.resolve("f1.tif"), cut);
+        // two pages, the second's pixels half written when the writer stopped
+        byte[] half = TiffWriter.encode(List.of(frame(40), frame(50)), null);
+        Files.write(folder.resolve("f2.tif"), java.util.Arrays.copyOf(half, half.length - 32));
+        TiffWriter.write(folder.resolve("f3.tif"), frame(60), null);
+        MockProducer<String, byte[]> kafka =
+                new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        FramePublisher publisher =
+                FramePublisher.start(
+                        PublisherOptions.builder()
+                                .bootstrapServers("127.0.0.1:1")
+                                .spoolDir(tmp.resolve("spool"))
+                                .build(),
+                        registry,
+                        p -> kafka);
+
+        WatchFolderSource source =
+                new WatchFolderSource(options(folder, tmp.resolve("state")), publisher, registry);
+        WatchFolderSource.Report report = source.run(null);
+        publisher.close();
+
+        assertThat(report.filesSkipped()).isEqualTo(2);
+        assertThat(report.framesQueued()).isEqualTo(5);
+        List<Integer> firstPixels = new java.util.ArrayList<>();
+        for (ProducerRecord<String, byte[]> r : kafka.history()) {
+            Frame f = FrameCodec.decode(r.value());
+            if (!f.isEndOfSession()) {
+                firstPixels.add(
+                        (int) ByteBuffer.wrap(f.pixels).order(ByteOrder.LITTLE_ENDIAN).getShort(0));
+            }
+        }
+        assertThat(firstPixels).containsExactly(10, 20, 30, 40, 60);
+    }
 }

@@ -195,4 +195,23 @@ class LabelSourcesTest {
 
         assertThat(millis).as("0.4 s of samples at twice real time").isGreaterThanOrEqualTo(190);
     }
+
+    @Test
+    void aLogLineLongerThanTheLimitIsAnErrorNamingTheLineNotUnboundedMemory(@TempDir Path tmp)
+            throws Exception {
+        Path file = tmp.resolve("binary.log");
+        byte[] noNewline = new byte[LogFollower.MAX_LINE_BYTES + 10];
+        java.util.Arrays.fill(noNewline, (byte) 'x');
+        Files.write(file, ("onset\n0.5\n").getBytes());
+        Files.write(file, noNewline, StandardOpenOption.APPEND);
+
+        try (LogFollower lines =
+                new LogFollower(file, false, Duration.ZERO, Duration.ofMillis(10))) {
+            assertThat(lines.nextLine()).isEqualTo("onset");
+            assertThat(lines.nextLine()).isEqualTo("0.5");
+            assertThatThrownBy(lines::nextLine)
+                    .isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("binary.log: line 3 is longer than 1048576 bytes");
+        }
+    }
 }
