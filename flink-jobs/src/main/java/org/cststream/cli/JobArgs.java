@@ -183,7 +183,7 @@ public class JobArgs {
     @Option(
             names = "--cst-server",
             paramLabel = "URL",
-            defaultValue = "http://127.0.0.1:9500",
+            defaultValue = "http://127.0.0.1:9470",
             description = "The model server for --cst-inference SERVER. Default: ${DEFAULT-VALUE}.")
     String cstServer;
 

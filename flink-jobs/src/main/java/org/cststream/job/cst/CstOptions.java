@@ -37,7 +37,7 @@ public final class CstOptions {
     public static final ConfigOption<String> SERVER_URL =
             ConfigOptions.key("cst.server-url")
                     .stringType()
-                    .defaultValue("http://127.0.0.1:9500")
+                    .defaultValue("http://127.0.0.1:9470")
                     .withDescription("Base URL of the model server when cst.inference=SERVER.");
     public static final ConfigOption<Integer> WINDOW_STEP =
             ConfigOptions.key("cst.window-step")
