@@ -55,12 +55,14 @@ public final class Cst implements Runnable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Cst.class);
 
     public static void main(String[] args) {
-        int code =
-                new CommandLine(new Cst())
-                        .setCaseInsensitiveEnumValuesAllowed(true)
-                        .setExecutionExceptionHandler(Cst::report)
-                        .execute(args);
-        System.exit(code);
+        System.exit(commandLine().execute(args));
+    }
+
+    /** Returns the command line as {@code main} runs it: a failure is one line on stderr. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Cst())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(Cst::report);
     }
 
     /**
@@ -404,6 +406,23 @@ public final class Cst implements Runnable {
         @Mixin JobArgs job;
         @Mixin RunnerArgs runner;
 
+        @Option(
+                names = "--checkpoint-dir",
+                paramLabel = "DIR",
+                description =
+                        "Keep the job's checkpoints here (they stay after Ctrl-C, for"
+                                + " --restore); default a temporary folder.")
+        Path checkpointDir;
+
+        @Option(
+                names = "--restore",
+                paramLabel = "PATH|latest",
+                description =
+                        "Start from this checkpoint (chk-N folder) or savepoint, or from the"
+                                + " latest completed checkpoint in --checkpoint-dir, so that a job"
+                                + " that went away resumes where it stopped.")
+        String restore;
+
         @Override
         public Integer call() throws Exception {
             Configuration config = job.toConfiguration();
@@ -413,6 +432,11 @@ public final class Cst implements Runnable {
                                 + " (use 'cst run' for an embedded broker)");
                 return 2;
             }
+            Path checkpoints =
+                    checkpointDir != null
+                            ? java.nio.file.Files.createDirectories(checkpointDir)
+                            : org.cststream.kafka.TempFolders.create("cst-checkpoints-");
+            Path from = restorePath(checkpoints);
             describeDecoder(config);
             Topics.ensure(
                     job.bootstrapServers,
@@ -426,11 +450,49 @@ public final class Cst implements Runnable {
             JobClient client =
                     FrameProcessingJob.forKafka(config)
                             .executeAsync(
-                                    LocalPipeline.localEnvironment(runner.parallelism, config));
-            System.out.println("frame job running, id " + client.getJobID() + "; Ctrl-C to stop");
+                                    LocalPipeline.localEnvironment(
+                                            runner.parallelism, checkpoints, config, from));
+            System.out.println(
+                    "frame job running, id "
+                            + client.getJobID()
+                            + (from != null ? ", resumed from " + from : "")
+                            + "; checkpoints in "
+                            + checkpoints
+                            + "; Ctrl-C to stop");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> client.cancel()));
             client.getJobExecutionResult().get();
             return 0;
+        }
+
+        /** Returns the checkpoint or savepoint to start from, or null to start fresh. */
+        private Path restorePath(Path checkpoints) throws java.io.IOException {
+            if (restore == null) {
+                return null;
+            }
+            if (restore.equals("latest")) {
+                if (checkpointDir == null) {
+                    throw new IllegalArgumentException(
+                            "--restore latest needs --checkpoint-dir: the folder the job that went"
+                                    + " away kept its checkpoints in");
+                }
+                return org.cststream.job.frames.Checkpoints.latest(checkpoints)
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                "--restore latest: no completed checkpoint in "
+                                                        + checkpoints
+                                                        + " (a chk-N folder with _metadata); start"
+                                                        + " without --restore"));
+            }
+            Path p = Path.of(restore);
+            if (!java.nio.file.Files.isRegularFile(p.resolve("_metadata"))) {
+                throw new IllegalArgumentException(
+                        "--restore "
+                                + restore
+                                + ": not a checkpoint or savepoint folder (it has no _metadata"
+                                + " file); give a chk-N or savepoint-... folder, or latest");
+            }
+            return p;
         }
     }
 

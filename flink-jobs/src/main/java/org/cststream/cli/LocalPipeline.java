@@ -266,29 +266,13 @@ public final class LocalPipeline {
     }
 
     /**
-     * Returns a MiniCluster environment as {@link #localEnvironment(int)} does, with the metric
-     * reporters configured in {@code job} (keys {@code metrics.reporter.*}, e.g. Flink's Prometheus
-     * reporter that {@code --flink-metrics-port} sets).
+     * Returns a MiniCluster environment with checkpoints in a temporary folder and the job's {@code
+     * metrics.reporter.*} settings (Flink's own metrics).
      */
     public static StreamExecutionEnvironment localEnvironment(int parallelism, Configuration job)
             throws IOException {
-        StreamExecutionEnvironment env = localEnvironment(parallelism);
-        Configuration reporters = new Configuration();
-        job.toMap().entrySet().stream()
-                .filter(e -> e.getKey().startsWith("metrics.reporter."))
-                .forEach(e -> reporters.setString(e.getKey(), e.getValue()));
-        if (reporters.keySet().isEmpty()) {
-            return env;
-        }
-        Configuration flink = new Configuration();
-        flink.addAll(reporters);
-        flink.set(StateBackendOptions.STATE_BACKEND, "hashmap");
-        flink.setString(
-                "execution.checkpointing.dir",
-                org.cststream.kafka.TempFolders.create("cst-checkpoints-").toUri().toString());
-        flink.setString("rest.bind-address", "127.0.0.1");
-        flink.setString("taskmanager.memory.network.max", "256mb");
-        return StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
+        return localEnvironment(
+                parallelism, org.cststream.kafka.TempFolders.create("cst-checkpoints-"), job, null);
     }
 
     /** Returns a MiniCluster environment with filesystem checkpoints in a temporary folder. */
@@ -302,9 +286,27 @@ public final class LocalPipeline {
      * folder per job inside it, as Flink lays them out).
      */
     public static StreamExecutionEnvironment localEnvironment(int parallelism, Path checkpoints) {
+        return localEnvironment(parallelism, checkpoints, new Configuration(), null);
+    }
+
+    /**
+     * Returns a MiniCluster environment with filesystem checkpoints in {@code checkpoints}, the
+     * job's {@code metrics.reporter.*} settings, and, when {@code restore} is not null, the job
+     * started from that checkpoint or savepoint.
+     *
+     * @param restore a checkpoint ({@code .../chk-N}) or savepoint folder, or null to start fresh
+     */
+    public static StreamExecutionEnvironment localEnvironment(
+            int parallelism, Path checkpoints, Configuration job, Path restore) {
         Configuration flink = new Configuration();
+        job.toMap().entrySet().stream()
+                .filter(e -> e.getKey().startsWith("metrics.reporter."))
+                .forEach(e -> flink.setString(e.getKey(), e.getValue()));
         flink.set(StateBackendOptions.STATE_BACKEND, "hashmap");
         flink.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
+        if (restore != null) {
+            flink.setString("execution.state-recovery.path", restore.toUri().toString());
+        }
         // every port of the local cluster on loopback: REST, the blob server (which binds to
         // every interface unless told), the TaskManager's data and RPC ports
         flink.setString("rest.bind-address", "127.0.0.1");
