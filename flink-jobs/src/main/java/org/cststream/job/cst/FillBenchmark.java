@@ -86,9 +86,18 @@ public final class FillBenchmark {
      * @param method the method
      * @param rmse mean over hidden frames of the frame's root mean square error, dF/F units
      * @param std standard deviation of that over hidden frames
+     * @param correlation mean over hidden frames of the Pearson correlation of the filled frame
+     *     with the true one over its pixels: blind to scale, so a fill that wins on RMSE only by
+     *     shrinking toward zero does not win here
      * @param frames hidden frames scored
      */
-    public record Row(String scheme, String method, double rmse, double std, int frames) {}
+    public record Row(
+            String scheme,
+            String method,
+            double rmse,
+            double std,
+            double correlation,
+            int frames) {}
 
     /** What the benchmark measured and wrote. */
     public record Result(List<Row> rows, CstTrainer.Report training, Path table, Path picture) {
@@ -174,18 +183,23 @@ public final class FillBenchmark {
                 filled[3] = fillHold(seq, hidden, targets);
                 for (int m = 0; m < METHODS.size(); m++) {
                     double[] e = new double[targets.length];
+                    double[] r = new double[targets.length];
                     for (int k = 0; k < targets.length; k++) {
                         e[k] = rmse(filled[m][k], seq.frames()[targets[k]], prepared.first());
+                        r[k] =
+                                correlation(
+                                        filled[m][k], seq.frames()[targets[k]], prepared.first());
                     }
-                    Row row = new Row(scheme, METHODS.get(m), mean(e), std(e), e.length);
+                    Row row = new Row(scheme, METHODS.get(m), mean(e), std(e), mean(r), e.length);
                     rows.add(row);
                     out.printf(
                             Locale.ROOT,
-                            "fill: %s %s rmse %.4f +/- %.4f over %d frames%n",
+                            "fill: %s %s rmse %.4f +/- %.4f correlation %.3f over %d frames%n",
                             scheme,
                             row.method(),
                             row.rmse(),
                             row.std(),
+                            row.correlation(),
                             row.frames());
                 }
                 if (!scheme.equals("random")) {
@@ -378,6 +392,34 @@ public final class FillBenchmark {
         return Math.sqrt(s / x.length);
     }
 
+    /**
+     * Pearson correlation over the frame's real pixels (patch padding left out); 0 when either
+     * frame is constant.
+     */
+    static double correlation(float[] a, float[] b, PatchTokens grid) {
+        float[] x = image(a, grid);
+        float[] y = image(b, grid);
+        double mx = 0;
+        double my = 0;
+        for (int i = 0; i < x.length; i++) {
+            mx += x[i];
+            my += y[i];
+        }
+        mx /= x.length;
+        my /= y.length;
+        double sxy = 0;
+        double sxx = 0;
+        double syy = 0;
+        for (int i = 0; i < x.length; i++) {
+            double dx = x[i] - mx;
+            double dy = y[i] - my;
+            sxy += dx * dy;
+            sxx += dx * dx;
+            syy += dy * dy;
+        }
+        return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
+    }
+
     /** Returns patch values as the frame they were cut from (height x width, row-major). */
     static float[] image(float[] patchValues, PatchTokens grid) {
         return PatchTokens.toFrame(
@@ -465,18 +507,21 @@ public final class FillBenchmark {
         s.append(
                 "Error: per hidden frame, the root mean square difference from the true frame"
                         + " over its pixels, in dF/F units; mean +/- std over the hidden"
-                        + " frames.\n\n");
-        s.append("| hidden | method | RMSE (mean +/- std) | frames |\n");
-        s.append("|---|---|---:|---:|\n");
+                        + " frames. Correlation: per hidden frame, Pearson's r of the filled and"
+                        + " the true frame over its pixels, mean over the hidden frames (blind to"
+                        + " scale: a fill that only shrinks toward zero gains nothing here).\n\n");
+        s.append("| hidden | method | RMSE (mean +/- std) | correlation | frames |\n");
+        s.append("|---|---|---:|---:|---:|\n");
         for (Row r : rows) {
             s.append(
                     String.format(
                             Locale.ROOT,
-                            "| %s | %s | %.4f +/- %.4f | %d |%n",
+                            "| %s | %s | %.4f +/- %.4f | %.3f | %d |%n",
                             r.scheme(),
                             r.method(),
                             r.rmse(),
                             r.std(),
+                            r.correlation(),
                             r.frames()));
         }
         s.append("\n![filled frames](").append(FRAMES_FILE).append(")\n");
