@@ -477,7 +477,7 @@ final class SoakBench implements Callable<Integer> {
 
     /**
      * Prints a measure's mean over the middle and the last third of the run (the first third is
-     * warm-up) and its change per 100,000 frames between them.
+     * warm-up) and its change per 100,000 frames processed between them.
      */
     private static void trend(
             String name, List<Sample> samples, java.util.function.ToLongFunction<Sample> f) {
@@ -499,14 +499,18 @@ final class SoakBench implements Callable<Integer> {
                 per100k / MIB);
     }
 
-    /** Returns the mean of the measure and of frames published over samples [from, to). */
+    /**
+     * Returns the mean of the measure and of frames processed (dF/F out) over samples [from, to):
+     * at full speed the replay has published everything long before the job is through, so
+     * processed frames are the soak's clock.
+     */
     private static double[] thirds(
             List<Sample> samples, java.util.function.ToLongFunction<Sample> f, int from, int to) {
         double v = 0;
         double p = 0;
         for (int i = from; i < to; i++) {
             v += f.applyAsLong(samples.get(i));
-            p += samples.get(i).published();
+            p += samples.get(i).dffOut();
         }
         return new double[] {v / (to - from), p / (to - from)};
     }
