@@ -62,7 +62,19 @@ public final class Cst implements Runnable {
     static CommandLine commandLine() {
         return new CommandLine(new Cst())
                 .setCaseInsensitiveEnumValuesAllowed(true)
-                .setExecutionExceptionHandler(Cst::report);
+                .setExecutionExceptionHandler(Cst::report)
+                .setParameterExceptionHandler(
+                        (e, args) -> {
+                            // one line, not the whole usage: the options are one --help away
+                            CommandLine cl = e.getCommandLine();
+                            cl.getErr().println("error: " + e.getMessage());
+                            cl.getErr()
+                                    .println(
+                                            "("
+                                                    + cl.getCommandSpec().qualifiedName()
+                                                    + " --help lists the options)");
+                            return 2;
+                        });
     }
 
     /**
@@ -78,16 +90,18 @@ public final class Cst implements Runnable {
             cause = cause.getCause();
         }
         cl.getErr().println("error: " + (message == null ? e.toString() : message));
-        cl.getErr()
-                .println(
-                        "(full trace: "
-                                + System.getProperty("cst.log.dir", "cst-output/logs")
-                                + "/cst-"
-                                + System.getProperty("cst.run.id", "run")
-                                + ".log)");
+        cl.getErr().println("(full trace: " + logFile() + ")");
         boolean userError =
                 e instanceof IllegalArgumentException || e instanceof java.io.IOException;
         return userError ? 2 : 1;
+    }
+
+    /** Returns this run's log file, as the launcher names it. */
+    static String logFile() {
+        return System.getProperty("cst.log.dir", "cst-output/logs")
+                + "/cst-"
+                + System.getProperty("cst.run.id", "run")
+                + ".log";
     }
 
     @Override
@@ -176,6 +190,130 @@ public final class Cst implements Runnable {
                                         + d.target().source().wireName()
                                         + " labels on "
                                         + labels));
+    }
+
+    /**
+     * Checks the CST stage's model before anything starts, and prints what the stage will run: the
+     * model folder loads (the same checks as {@code cst serve}); its patch grid is the one this
+     * recording's frames are cut into (when the recording is known); the model server answers (with
+     * {@code --cst-inference SERVER}). Without these checks a bad model would fail the job's task
+     * again and again until the run timed out.
+     *
+     * @param recording the recording to replay, or null when frames come from elsewhere
+     * @throws IllegalArgumentException saying what is wrong and what to do
+     */
+    static void checkCstModel(Configuration config, RecordingReader recording) {
+        if (!org.cststream.job.cst.CstOptions.enabled(config)) {
+            return;
+        }
+        Path dir = Path.of(config.get(org.cststream.job.cst.CstOptions.MODEL));
+        org.cststream.model.window.WindowLayout layout;
+        long parameters;
+        try (org.cststream.model.CstModel m = org.cststream.model.CstModel.load(dir)) {
+            layout = org.cststream.model.window.WindowLayout.of(m);
+            parameters = m.parameterCount();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(
+                    "cannot use --cst-model " + dir + ": " + e.getMessage(), e);
+        }
+        if (recording != null) {
+            int binning = config.get(FrameJobOptions.BINNING);
+            int patch = config.get(FrameJobOptions.PATCH_SIZE);
+            FrameJobOptions.EdgeMode edge = config.get(FrameJobOptions.EDGE_MODE);
+            long h =
+                    org.cststream.job.frames.OutputSizes.binnedSide(
+                            recording.height(), binning, edge);
+            long w =
+                    org.cststream.job.frames.OutputSizes.binnedSide(
+                            recording.width(), binning, edge);
+            long rows = edge == FrameJobOptions.EdgeMode.PAD ? (h + patch - 1) / patch : h / patch;
+            long cols = edge == FrameJobOptions.EdgeMode.PAD ? (w + patch - 1) / patch : w / patch;
+            if (rows != layout.gridRows()
+                    || cols != layout.gridCols()
+                    || patch != layout.patchSize()) {
+                throw new IllegalArgumentException(
+                        "the model in "
+                                + dir
+                                + " takes frames cut into "
+                                + layout.gridRows()
+                                + " x "
+                                + layout.gridCols()
+                                + " patches of "
+                                + layout.patchSize()
+                                + " pixels; this recording's "
+                                + recording.height()
+                                + "x"
+                                + recording.width()
+                                + " frames"
+                                + (binning > 1 ? " binned by " + binning : "")
+                                + " give "
+                                + rows
+                                + " x "
+                                + cols
+                                + " patches of "
+                                + patch
+                                + ". Use the --binning and --patch-size the model was trained with,"
+                                + " or train a model on this recording (./cst train --input ...)");
+            }
+        }
+        String where = "in the task";
+        if (config.get(org.cststream.job.cst.CstOptions.INFERENCE)
+                == org.cststream.job.cst.CstOptions.Inference.SERVER) {
+            String url = config.get(org.cststream.job.cst.CstOptions.SERVER_URL);
+            where = "in the model server at " + url;
+            try {
+                java.net.http.HttpResponse<String> r =
+                        java.net.http.HttpClient.newBuilder()
+                                .connectTimeout(java.time.Duration.ofSeconds(5))
+                                .build()
+                                .send(
+                                        java.net.http.HttpRequest.newBuilder(
+                                                        java.net.URI.create(
+                                                                url.replaceAll("/+$", "")
+                                                                        + "/ready"))
+                                                .timeout(java.time.Duration.ofSeconds(10))
+                                                .build(),
+                                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200) {
+                    throw new IllegalArgumentException(
+                            "the model server at "
+                                    + url
+                                    + " is not ready (HTTP "
+                                    + r.statusCode()
+                                    + ": "
+                                    + r.body().strip()
+                                    + "); wait until its /ready says 200, or check its log");
+                }
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException(
+                        "cannot reach the model server at "
+                                + url
+                                + " ("
+                                + (e.getMessage() == null
+                                        ? "nothing answers there: " + e.getClass().getSimpleName()
+                                        : e.getMessage())
+                                + "); start it with ./cst serve --model "
+                                + dir
+                                + ", or leave out --cst-inference SERVER to run the model in the"
+                                + " job",
+                        e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while asking the model server", e);
+            }
+        }
+        System.out.printf(
+                java.util.Locale.ROOT,
+                "cst model        %s: %,d parameters, windows of %d frames of %d x %d patches of %d"
+                        + " px, one frame every %.1f ms; runs %s%n",
+                dir,
+                parameters,
+                layout.frames(),
+                layout.gridRows(),
+                layout.gridCols(),
+                layout.patchSize(),
+                layout.periodSeconds() * 1000,
+                where);
     }
 
     @Command(
@@ -282,6 +420,7 @@ public final class Cst implements Runnable {
                                     + ": frames moved that far will count as dropped and then"
                                     + " rejected as late");
                 }
+                checkCstModel(config, recording);
                 describeDecoder(config);
                 LocalPipeline.Labels streamed = labels(config, recording);
                 int port = CstMetrics.serve(runner.metricsHost, runner.metricsPort);
@@ -325,7 +464,8 @@ public final class Cst implements Runnable {
                                 < report.framesIn() + report.injectedDrops() - report.rejected()) {
                     System.err.println(
                             "error: outputs are incomplete or duplicated; see the log"
-                                    + " above and cst-output/logs/cst.log");
+                                    + " above and "
+                                    + logFile());
                     return 1;
                 }
                 return 0;
@@ -437,6 +577,7 @@ public final class Cst implements Runnable {
                             ? java.nio.file.Files.createDirectories(checkpointDir)
                             : org.cststream.kafka.TempFolders.create("cst-checkpoints-");
             Path from = restorePath(checkpoints);
+            checkCstModel(config, null);
             describeDecoder(config);
             Topics.ensure(
                     job.bootstrapServers,
@@ -447,11 +588,27 @@ public final class Cst implements Runnable {
             CstMetrics.serve(runner.metricsHost, runner.metricsPort);
             runner.startPictures();
             runner.configureFlinkMetrics(config);
-            JobClient client =
-                    FrameProcessingJob.forKafka(config)
-                            .executeAsync(
-                                    LocalPipeline.localEnvironment(
-                                            runner.parallelism, checkpoints, config, from));
+            JobClient client;
+            try {
+                client =
+                        FrameProcessingJob.forKafka(config)
+                                .executeAsync(
+                                        LocalPipeline.localEnvironment(
+                                                runner.parallelism, checkpoints, config, from));
+            } catch (Exception e) {
+                if (from == null) {
+                    throw e;
+                }
+                throw new IllegalArgumentException(
+                        "cannot resume from "
+                                + from
+                                + " ("
+                                + LocalPipeline.rootMessage(e)
+                                + "): it is damaged or was written by a job with other stages"
+                                + " (other --channel-order, --hemo, --cst-model, ...); start with"
+                                + " the options it was written with, or without --restore",
+                        e);
+            }
             System.out.println(
                     "frame job running, id "
                             + client.getJobID()
@@ -459,7 +616,21 @@ public final class Cst implements Runnable {
                             + "; checkpoints in "
                             + checkpoints
                             + "; Ctrl-C to stop");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> client.cancel()));
+            String resume =
+                    checkpointDir != null
+                            ? "--checkpoint-dir " + checkpointDir + " --restore latest"
+                            : "--restore " + checkpoints + "/<job id>/chk-<n>";
+            Runtime.getRuntime()
+                    .addShutdownHook(
+                            new Thread(
+                                    () -> {
+                                        System.out.println(
+                                                "stopping the frame job; its checkpoints stay in "
+                                                        + checkpoints
+                                                        + ": resume with the same options and "
+                                                        + resume);
+                                        client.cancel();
+                                    }));
             client.getJobExecutionResult().get();
             return 0;
         }

@@ -42,7 +42,7 @@ import picocli.CommandLine.Option;
         description =
                 "Run the job with its CST stage on the real mesoscope frames (30 frames/s) and on"
                         + " a two-channel 256x256 phantom (20 frames/s), paced like a camera with"
-                        + " 5% of frames dropped, the model in the task and in the model server;"
+                        + " 5%% of frames dropped, the model in the task and in the model server;"
                         + " print model-call time and end-to-end latency p50/p99.")
 final class CstStreamBench implements Callable<Integer> {
     @Option(

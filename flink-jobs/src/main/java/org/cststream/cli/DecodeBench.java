@@ -58,7 +58,7 @@ final class DecodeBench implements Callable<Integer> {
             names = "--train-frames",
             defaultValue = "1000",
             description =
-                    "First frames the CST trains on (at most half; 15% of them validate). Default:"
+                    "First frames the CST trains on (at most half; 15%% of them validate). Default:"
                             + " ${DEFAULT-VALUE}.")
     int trainFrames;
 

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
         name = "fill",
         mixinStandardHelpOptions = true,
         description =
-                "Train a CST on the first 70% of a recording, hide frames of the rest (single"
+                "Train a CST on the first 70%% of a recording, hide frames of the rest (single"
                         + " frames at random, and bursts), fill them with the CST, linear and"
                         + " cubic-spline interpolation and the last frame, and print the error;"
                         + " writes a table, a picture and the model.")

@@ -248,7 +248,9 @@ public final class LocalPipeline {
                                     + status
                                     + ") before the session ended: "
                                     + rootMessage(e)
-                                    + "; see cst-output/logs/cst.log for the full trace",
+                                    + "; see "
+                                    + Cst.logFile()
+                                    + " for the full trace",
                             e);
                 }
                 throw new IllegalStateException(
@@ -257,7 +259,8 @@ public final class LocalPipeline {
         }
     }
 
-    private static String rootMessage(Throwable t) {
+    /** Returns the innermost cause of {@code t} as "Type: message". */
+    static String rootMessage(Throwable t) {
         Throwable root = t;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
                 "Train a CST that fills frames on a recording (or the demo phantom), its frames"
                         + " prepared exactly as the job prepares them: dF/F, binning and patches;"
                         + " with two or more channels the frame job itself runs first and the"
-                        + " corrected calcium frames are used. The last 15% of the frames"
+                        + " corrected calcium frames are used. The last 15%% of the frames"
                         + " validate. Use the model with cst run --cst-model DIR and the same"
                         + " job options.")
 final class TrainCommand implements Callable<Integer> {

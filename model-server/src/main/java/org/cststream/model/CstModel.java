@@ -183,7 +183,11 @@ public final class CstModel implements AutoCloseable {
                             + " configuration in "
                             + MANIFEST
                             + ": "
-                            + e.getMessage(),
+                            + (e.getMessage() != null
+                                    ? e.getMessage()
+                                    : "the file ends early or is damaged ("
+                                            + e.getClass().getSimpleName()
+                                            + "); save the model again with cst train"),
                     e);
         }
         return m;

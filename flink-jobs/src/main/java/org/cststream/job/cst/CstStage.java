@@ -54,7 +54,8 @@ public final class CstStage {
         try {
             return WindowLayout.read(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the CST model in " + dir, e);
+            throw new UncheckedIOException(
+                    "cannot read the CST model in " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -96,7 +97,8 @@ public final class CstStage {
         try {
             fingerprint = Decoder.fingerprint(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the CST model in " + dir, e);
+            throw new UncheckedIOException(
+                    "cannot read the CST model in " + dir + ": " + e.getMessage(), e);
         }
         if (!fingerprint.equals(d.features().modelFingerprint())) {
             throw new IllegalArgumentException(
