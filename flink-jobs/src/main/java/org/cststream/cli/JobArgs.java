@@ -293,7 +293,7 @@ public class JobArgs {
                         + width
                         + " (rows x cols)"
                         + (binning > 1 ? ", binned to " + h + "x" + w : "")
-                        + ", are not a multiple of the "
+                        + " are not a multiple of the "
                         + patch
                         + "-pixel patch: ";
         if (edge == EdgeMode.PAD) {

@@ -111,11 +111,12 @@ final class TrainCommand implements Callable<Integer> {
                     source
                             + ": "
                             + seq.size()
-                            + " prepared frames; training and validation need "
+                            + " prepared frames (after the dF/F baseline's warm-up frames of each"
+                            + " calcium channel); training and validation need "
                             + window
                             + " each (--window), so at least "
                             + (int) Math.ceil(window / 0.15)
-                            + " frames");
+                            + " prepared frames: record a longer session or lower --window");
         }
         double period = FrameModelTraining.medianStep(seq.times());
         System.out.printf(
