@@ -585,7 +585,13 @@ public final class Cst implements Runnable {
                     FrameJobOptions.topics(config),
                     runner.parallelism,
                     (short) 1);
-            CstMetrics.serve(runner.metricsHost, runner.metricsPort);
+            int metricsPort = CstMetrics.serve(runner.metricsHost, runner.metricsPort);
+            System.out.println(
+                    "metrics          http://"
+                            + runner.metricsHost
+                            + ":"
+                            + metricsPort
+                            + "/metrics");
             runner.startPictures();
             runner.configureFlinkMetrics(config);
             JobClient client;
@@ -656,6 +662,13 @@ public final class Cst implements Runnable {
                                                         + " without --restore"));
             }
             Path p = Path.of(restore);
+            if (!java.nio.file.Files.exists(p)) {
+                throw new IllegalArgumentException(
+                        "--restore "
+                                + restore
+                                + ": no such folder; give a chk-N or savepoint-... folder, or"
+                                + " latest with --checkpoint-dir");
+            }
             if (!java.nio.file.Files.isRegularFile(p.resolve("_metadata"))) {
                 throw new IllegalArgumentException(
                         "--restore "

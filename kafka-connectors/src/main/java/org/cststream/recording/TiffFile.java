@@ -77,8 +77,8 @@ final class TiffFile implements Closeable {
             if (reader == null) {
                 throw new IOException(
                         path
-                                + ": not a TIFF file that ImageIO can read (no TIFF"
-                                + " reader accepts it; is imageio-tiff on the class path?)");
+                                + ": not a TIFF file (it does not start with a TIFF header);"
+                                + " give a .tif/.tiff file, or a folder of them");
             }
             // seekForwardOnly=false for random access, ignoreMetadata=true as frames need none
             reader.setInput(stream, false, true);
@@ -141,10 +141,10 @@ final class TiffFile implements Closeable {
             if (n < 1) {
                 throw new IOException(
                         path
-                                + ": cannot determine the TIFF page count (the"
-                                + " reader reports "
+                                + ": no whole TIFF page (the file is cut short before its first"
+                                + " page's directory, or empty; the reader counts "
                                 + n
-                                + ")");
+                                + "); copy the file again from the acquisition machine");
             }
             pageCount = n;
         }
