@@ -50,14 +50,15 @@ public record HemoSummary(
                         "correction       %s, %d calcium frames corrected, calibrated %s%n",
                         method,
                         correctedFrames,
-                        calibratedAt >= 0 ? "from frame " + calibratedAt : "not yet"));
+                        calibratedAt >= 0 ? "from camera frame " + calibratedAt : "not yet"));
         if (pixels > 0) {
             s.append(
                     String.format(
                             Locale.ROOT,
                             "vs truth         median per-pixel correlation with the phantom's"
-                                + " neural signal (%d brain%n                 pixels, %d frames"
-                                + " after calibration): corrected %.3f, uncorrected dF/F %.3f%n",
+                                + " neural signal (%d brain%n                 pixels, the %d"
+                                + " calcium frames after the first --calibration-frames): corrected"
+                                + " %.3f, uncorrected dF/F %.3f%n",
                             pixels,
                             framesCompared,
                             correctedCorrelation,
