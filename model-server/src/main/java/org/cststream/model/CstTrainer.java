@@ -78,30 +78,31 @@ public final class CstTrainer {
         }
 
         public Settings {
-            if (maxEpochs < 1
-                    || patience < 1
-                    || batchSize < 1
-                    || !(learningRate > 0)
-                    || weightDecay < 0
-                    || warmupEpochs < 0
-                    || !(maxGradientNorm >= 0)) {
+            java.util.List<String> wrong = new java.util.ArrayList<>();
+            if (maxEpochs < 1) {
+                wrong.add("epochs " + maxEpochs + " (need 1 or more)");
+            }
+            if (patience < 1) {
+                wrong.add("patience " + patience + " epochs (need 1 or more)");
+            }
+            if (batchSize < 1) {
+                wrong.add("batch size " + batchSize + " (need 1 or more)");
+            }
+            if (!(learningRate > 0)) {
+                wrong.add("learning rate " + learningRate + " (need more than 0)");
+            }
+            if (weightDecay < 0) {
+                wrong.add("weight decay " + weightDecay + " (need 0 or more)");
+            }
+            if (warmupEpochs < 0 && maxEpochs >= 1) {
+                wrong.add("warm-up " + warmupEpochs + " epochs (need 0 or more)");
+            }
+            if (!(maxGradientNorm >= 0)) {
+                wrong.add("gradient norm limit " + maxGradientNorm + " (need 0 or more)");
+            }
+            if (!wrong.isEmpty()) {
                 throw new IllegalArgumentException(
-                        "invalid training settings: maxEpochs="
-                                + maxEpochs
-                                + " patience="
-                                + patience
-                                + " batchSize="
-                                + batchSize
-                                + " learningRate="
-                                + learningRate
-                                + " weightDecay="
-                                + weightDecay
-                                + " warmupEpochs="
-                                + warmupEpochs
-                                + " maxGradientNorm="
-                                + maxGradientNorm
-                                + " (epochs, patience, batch >= 1; learning rate > 0; decay,"
-                                + " warm-up and gradient norm >= 0)");
+                        "invalid training settings: " + String.join("; ", wrong));
             }
         }
     }

@@ -39,6 +39,11 @@ class CstTrainerTest {
         assertThatThrownBy(
                         () -> new CstTrainer.Settings(10, 5, 10, 1e-3f, 0f, 1, false, -1, true, 0f))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("warmupEpochs=-1");
+                .hasMessageContaining("warm-up -1 epochs (need 0 or more)");
+        // with no epochs, only the epochs are named (the warm-up derived from them is not)
+        assertThatThrownBy(
+                        () -> new CstTrainer.Settings(0, 5, 10, 1e-3f, 0f, 1, false, -1, true, 0f))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("invalid training settings: epochs 0 (need 1 or more)");
     }
 }
