@@ -200,9 +200,12 @@ public final class Cst implements Runnable {
      * again and again until the run timed out.
      *
      * @param recording the recording to replay, or null when frames come from elsewhere
+     * @param cameraPeriodSeconds the recording's time between camera frames (all channels), or NaN
+     *     when unknown
      * @throws IllegalArgumentException saying what is wrong and what to do
      */
-    static void checkCstModel(Configuration config, RecordingReader recording) {
+    static void checkCstModel(
+            Configuration config, RecordingReader recording, double cameraPeriodSeconds) {
         if (!org.cststream.job.cst.CstOptions.enabled(config)) {
             return;
         }
@@ -215,6 +218,37 @@ public final class Cst implements Runnable {
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException(
                     "cannot use --cst-model " + dir + ": " + e.getMessage(), e);
+        }
+        int step = config.get(org.cststream.job.cst.CstOptions.WINDOW_STEP);
+        if (step > layout.frames()) {
+            throw new IllegalArgumentException(
+                    "--cst-step "
+                            + step
+                            + " is more than the model's window of "
+                            + layout.frames()
+                            + " grid times; use 1 to "
+                            + layout.frames()
+                            + " (the window's other grid times are context)");
+        }
+        if (recording != null
+                && cameraPeriodSeconds > 0
+                && config.getOptional(org.cststream.job.cst.CstOptions.FRAME_PERIOD).isEmpty()) {
+            int calcium = Math.max(1, config.get(FrameJobOptions.CHANNEL_ORDER).size());
+            double period = cameraPeriodSeconds * calcium;
+            if (Math.abs(period - layout.periodSeconds()) > 0.2 * layout.periodSeconds()) {
+                throw new IllegalArgumentException(
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "the model in %s was trained on frames %.1f ms apart; this"
+                                        + " recording's %s come %.1f ms apart, so the CST's"
+                                        + " regular grid would keep only some of them. Train a"
+                                        + " model at this rate (./cst train --input ... with the"
+                                        + " same --fps and --channels)",
+                                dir,
+                                layout.periodSeconds() * 1000,
+                                calcium > 1 ? "calcium frames" : "frames",
+                                period * 1000));
+            }
         }
         if (recording != null) {
             int binning = config.get(FrameJobOptions.BINNING);
@@ -252,8 +286,13 @@ public final class Cst implements Runnable {
                                 + cols
                                 + " patches of "
                                 + patch
-                                + ". Use the --binning and --patch-size the model was trained with,"
-                                + " or train a model on this recording (./cst train --input ...)");
+                                + " (the model was trained on frames of about "
+                                + layout.gridRows() * layout.patchSize()
+                                + "x"
+                                + layout.gridCols() * layout.patchSize()
+                                + " pixels after binning). Use the --binning and --patch-size the"
+                                + " model was trained with, or train a model on this recording"
+                                + " (./cst train --input ...)");
             }
         }
         String where = "in the task";
@@ -294,6 +333,7 @@ public final class Cst implements Runnable {
                                         : e.getMessage())
                                 + "); start it with ./cst serve --model "
                                 + dir
+                                + serverPortFlag(url)
                                 + ", or leave out --cst-inference SERVER to run the model in the"
                                 + " job",
                         e);
@@ -314,6 +354,37 @@ public final class Cst implements Runnable {
                 layout.patchSize(),
                 layout.periodSeconds() * 1000,
                 where);
+    }
+
+    /**
+     * Returns the time between the recording's first two frames, seconds, or one over {@code fps}
+     * when the file has no times.
+     */
+    static double cameraPeriod(RecordingReader recording, double fps) {
+        try {
+            if (recording.frameCount() >= 2) {
+                long a = recording.read(0).acquisitionNanos;
+                long b = recording.read(1).acquisitionNanos;
+                if (b > a) {
+                    return (b - a) / 1e9;
+                }
+            }
+        } catch (java.io.IOException e) {
+            // the replay reads it again and reports what is wrong
+        }
+        return fps > 0 ? 1 / fps : Double.NaN;
+    }
+
+    /** Returns " --port N" when {@code url} names a port other than cst serve's default. */
+    private static String serverPortFlag(String url) {
+        try {
+            int port = java.net.URI.create(url).getPort();
+            return port > 0 && port != org.cststream.model.serving.ModelServerOptions.DEFAULT_PORT
+                    ? " --port " + port
+                    : "";
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
     }
 
     @Command(
@@ -420,7 +491,7 @@ public final class Cst implements Runnable {
                                     + ": frames moved that far will count as dropped and then"
                                     + " rejected as late");
                 }
-                checkCstModel(config, recording);
+                checkCstModel(config, recording, cameraPeriod(recording, replay.fps));
                 describeDecoder(config);
                 LocalPipeline.Labels streamed = labels(config, recording);
                 int port = CstMetrics.serve(runner.metricsHost, runner.metricsPort);
@@ -556,11 +627,11 @@ public final class Cst implements Runnable {
 
         @Option(
                 names = "--restore",
-                paramLabel = "PATH|latest",
+                paramLabel = "PATH|latest|auto",
                 description =
-                        "Start from this checkpoint (chk-N folder) or savepoint, or from the"
-                                + " latest completed checkpoint in --checkpoint-dir, so that a job"
-                                + " that went away resumes where it stopped.")
+                        "Start from this checkpoint (chk-N folder) or savepoint; latest: from"
+                                + " the newest completed checkpoint in --checkpoint-dir; auto: the"
+                                + " same, or fresh when there is none (for service scripts).")
         String restore;
 
         @Override
@@ -577,7 +648,13 @@ public final class Cst implements Runnable {
                             ? java.nio.file.Files.createDirectories(checkpointDir)
                             : org.cststream.kafka.TempFolders.create("cst-checkpoints-");
             Path from = restorePath(checkpoints);
-            checkCstModel(config, null);
+            checkCstModel(config, null, Double.NaN);
+            if (config.get(FrameJobOptions.CHANNEL_ORDER).isEmpty()) {
+                System.out.println(
+                        "channels         no --channel-order: every channel is processed on its"
+                            + " own, without hemodynamic correction; for an alternating rig pass"
+                            + " e.g. --channel-order 470,405");
+            }
             describeDecoder(config);
             Topics.ensure(
                     job.bootstrapServers,
@@ -610,6 +687,7 @@ public final class Cst implements Runnable {
                                 + from
                                 + " ("
                                 + LocalPipeline.rootMessage(e)
+                                        .replaceAll(" If you want to allow to skip this.*", "")
                                 + "): it is damaged or was written by a job with other stages"
                                 + " (other --channel-order, --hemo, --cst-model, ...); start with"
                                 + " the options it was written with, or without --restore",
@@ -645,6 +723,9 @@ public final class Cst implements Runnable {
         private Path restorePath(Path checkpoints) throws java.io.IOException {
             if (restore == null) {
                 return null;
+            }
+            if (restore.equals("auto")) {
+                return org.cststream.job.frames.Checkpoints.latest(checkpoints).orElse(null);
             }
             if (restore.equals("latest")) {
                 if (checkpointDir == null) {

@@ -89,6 +89,22 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // settings first, in the flags' names, before minutes of preparing frames
+        if (epochs < 1) {
+            throw new IllegalArgumentException("--epochs " + epochs + ": need 1 or more");
+        }
+        if (patience < 1) {
+            throw new IllegalArgumentException("--patience " + patience + ": need 1 or more");
+        }
+        if (width < 1 || heads < 1 || width % heads != 0) {
+            throw new IllegalArgumentException(
+                    "--width "
+                            + width
+                            + " and --heads "
+                            + heads
+                            + ": the width must be a multiple of the heads (e.g. --width 64"
+                            + " --heads 4)");
+        }
         Configuration config = job.toConfiguration();
         ReplayOptions replayOptions = replay.toOptions();
         int patchSize = job.patchSize;

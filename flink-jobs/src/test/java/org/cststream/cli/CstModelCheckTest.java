@@ -52,7 +52,8 @@ class CstModelCheckTest {
     void aModelThatFitsTheFramesPasses() throws Exception {
         try (PhantomRecording r =
                 PhantomRecording.open("phantom:neural=synthetic,size=128,frames=20")) {
-            assertThatCode(() -> Cst.checkCstModel(job(model, 16), r)).doesNotThrowAnyException();
+            assertThatCode(() -> Cst.checkCstModel(job(model, 16), r, 1 / 15.0))
+                    .doesNotThrowAnyException();
         }
     }
 
@@ -60,7 +61,7 @@ class CstModelCheckTest {
     void framesCutIntoAnotherGridAreRefusedSayingBothGridsAndWhatToDo() throws Exception {
         try (PhantomRecording r =
                 PhantomRecording.open("phantom:neural=synthetic,size=128,frames=20")) {
-            assertThatThrownBy(() -> Cst.checkCstModel(job(model, 8), r))
+            assertThatThrownBy(() -> Cst.checkCstModel(job(model, 8), r, Double.NaN))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("8 x 8 patches of 16 pixels")
                     .hasMessageContaining("give 16 x 16 patches of 8")
@@ -73,7 +74,7 @@ class CstModelCheckTest {
         Path broken = Files.createDirectories(dir.resolve("broken"));
         Files.copy(model.resolve(CstModel.MANIFEST), broken.resolve(CstModel.MANIFEST));
 
-        assertThatThrownBy(() -> Cst.checkCstModel(job(broken, 16), null))
+        assertThatThrownBy(() -> Cst.checkCstModel(job(broken, 16), null, Double.NaN))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cannot use --cst-model " + broken)
                 .hasMessageContaining("no parameter file");
@@ -90,9 +91,35 @@ class CstModelCheckTest {
         c.set(CstOptions.INFERENCE, CstOptions.Inference.SERVER);
         c.set(CstOptions.SERVER_URL, "http://127.0.0.1:" + port);
 
-        assertThatThrownBy(() -> Cst.checkCstModel(c, null))
+        assertThatThrownBy(() -> Cst.checkCstModel(c, null, Double.NaN))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cannot reach the model server at http://127.0.0.1:" + port)
-                .hasMessageContaining("./cst serve --model " + model);
+                .hasMessageContaining("./cst serve --model " + model + " --port " + port);
+    }
+
+    @Test
+    void framesAtAnotherRateThanTheModelsAreRefusedBeforeTheGridDropsSome() throws Exception {
+        try (PhantomRecording r =
+                PhantomRecording.open("phantom:neural=synthetic,size=128,frames=20")) {
+            assertThatThrownBy(() -> Cst.checkCstModel(job(model, 16), r, 1 / 30.0))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("trained on frames 66.7 ms apart")
+                    .hasMessageContaining("come 33.3 ms apart");
+            // two alternating channels at 30 frames/s: each channel's frames 66.7 ms apart
+            Configuration twoChannels = job(model, 16);
+            twoChannels.set(FrameJobOptions.CHANNEL_ORDER, java.util.List.of(470, 405));
+            assertThatCode(() -> Cst.checkCstModel(twoChannels, r, 1 / 30.0))
+                    .doesNotThrowAnyException();
+        }
+    }
+
+    @Test
+    void aWindowStepLongerThanTheModelsWindowIsRefused() {
+        Configuration c = job(model, 16);
+        c.set(CstOptions.WINDOW_STEP, 11);
+
+        assertThatThrownBy(() -> Cst.checkCstModel(c, null, Double.NaN))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--cst-step 11 is more than the model's window of 10");
     }
 }

@@ -166,7 +166,9 @@ public final class CstOptions {
                 .filter(s -> !s.isBlank())
                 .ifPresent(
                         dir -> {
-                            if (!java.nio.file.Files.isRegularFile(
+                            if (!java.nio.file.Files.exists(java.nio.file.Path.of(dir))) {
+                                p.add("--cst-model " + dir + ": no such folder");
+                            } else if (!java.nio.file.Files.isRegularFile(
                                     java.nio.file.Path.of(dir).resolve("cst-model.json"))) {
                                 p.add(
                                         MODEL.key()
@@ -176,6 +178,9 @@ public final class CstOptions {
                                                 + " train one with cst train");
                             }
                         });
+        if (!enabled(c) && c.get(INFERENCE) == Inference.SERVER) {
+            p.add(INFERENCE.key() + " SERVER (--cst-inference) needs a model (--cst-model)");
+        }
         if (c.get(WINDOW_STEP) < 1) {
             p.add(WINDOW_STEP.key() + " must be >= 1 grid time, was " + c.get(WINDOW_STEP));
         }

@@ -76,6 +76,8 @@ public class CstWindowFunction
     /** Set once the session's grids are closed after its end; later frames are ignored. */
     private transient ValueState<Boolean> closed;
 
+    private transient java.util.Set<String> warnedClosed;
+
     private transient MeterRegistry registry;
 
     /** Sessions already warned about, by kind, in this task. */
@@ -161,6 +163,7 @@ public class CstWindowFunction
                         .getState(new ValueStateDescriptor<>("cst-closed", Types.BOOLEAN));
         registry = CstMetrics.registry();
         warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        warnedClosed = java.util.concurrent.ConcurrentHashMap.newKeySet();
     }
 
     @Override
@@ -171,10 +174,15 @@ public class CstWindowFunction
             return;
         }
         if (Boolean.TRUE.equals(closed.value())) {
-            LOG.warn(
-                    "frame after its session's end ignored by the CST stage session={} counter={}",
-                    t.sessionId,
-                    t.frameCounter);
+            if (warnedClosed.add(t.sessionId)) {
+                LOG.warn(
+                        "frames after their session's end are ignored by the CST stage session={}"
+                                + " counter={} (a session id used again after its end: give each"
+                                + " recording its own --session; further frames of this session"
+                                + " are not logged)",
+                        t.sessionId,
+                        t.frameCounter);
+            }
             return;
         }
         String channel = channelOf(t);
