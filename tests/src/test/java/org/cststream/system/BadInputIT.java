@@ -287,16 +287,7 @@ class BadInputIT {
                                     "cst.frames.filled"))) {
                 List<ConsumerRecord<String, byte[]>> all =
                         reader.readUntil(
-                                rs ->
-                                        rs.stream()
-                                                        .filter(
-                                                                r ->
-                                                                        r.topic()
-                                                                                .equals(
-                                                                                        "cst.frames.dff"))
-                                                        .count()
-                                                >= 171,
-                                Duration.ofSeconds(90));
+                                rs -> count(rs, "cst.frames.dff") >= 171, Duration.ofSeconds(90));
                 all.addAll(reader.readUntil(rs -> false, Duration.ofSeconds(4)));
                 dff = of(all, "cst.frames.dff");
                 tokens = of(all, "cst.tokens");
@@ -460,5 +451,10 @@ class BadInputIT {
                 .map(OutputReader::event)
                 .filter(e -> e.type.equals(type))
                 .collect(Collectors.toList());
+    }
+
+    /** Returns how many of the records are on {@code topic}. */
+    private static long count(List<ConsumerRecord<String, byte[]>> records, String topic) {
+        return records.stream().filter(r -> r.topic().equals(topic)).count();
     }
 }

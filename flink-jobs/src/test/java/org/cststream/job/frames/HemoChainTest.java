@@ -173,7 +173,8 @@ class HemoChainTest {
     void threeInterleavedChannelsHaveBothCalciumChannelsCorrected() throws Exception {
         PhantomRecording p =
                 PhantomRecording.open(
-                        "phantom:neural=synthetic,size=32x24,frames=900,fps=30,channels=470/395/575,seed=6");
+                        "phantom:neural=synthetic,size=32x24,frames=900,fps=30,"
+                                + "channels=470/395/575,seed=6");
         try (HemoChain chain =
                 new HemoChain(List.of(470, 395, 575), 395, settings(HemoMethod.REGRESSION))) {
             chain.feed(frames(p, "s", Set.of()));
@@ -193,7 +194,8 @@ class HemoChainTest {
     void saturatedAndZeroBaselinePixelsComeOutAsZeroNeverNan() throws Exception {
         PhantomRecording p =
                 PhantomRecording.open(
-                        "phantom:neural=synthetic,size=40x24,frames=240,glint=on,photons=30000,seed=7");
+                        "phantom:neural=synthetic,size=40x24,frames=240,glint=on,"
+                                + "photons=30000,seed=7");
         List<Frame> frames = frames(p, "s", Set.of());
         boolean[] saturated = p.saturatedMask();
         int glint = -1;
