@@ -260,8 +260,8 @@ public final class Cst implements Runnable {
             long w =
                     org.cststream.job.frames.OutputSizes.binnedSide(
                             recording.width(), binning, edge);
-            long rows = edge == FrameJobOptions.EdgeMode.PAD ? (h + patch - 1) / patch : h / patch;
-            long cols = edge == FrameJobOptions.EdgeMode.PAD ? (w + patch - 1) / patch : w / patch;
+            long rows = org.cststream.job.frames.OutputSizes.patchCount(h, patch, edge);
+            long cols = org.cststream.job.frames.OutputSizes.patchCount(w, patch, edge);
             if (rows != layout.gridRows()
                     || cols != layout.gridCols()
                     || patch != layout.patchSize()) {

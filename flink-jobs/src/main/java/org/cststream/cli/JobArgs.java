@@ -7,6 +7,7 @@ import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.cststream.job.frames.FrameJobOptions;
 import org.cststream.job.frames.FrameJobOptions.EdgeMode;
+import org.cststream.job.frames.OutputSizes;
 import org.cststream.job.frames.hemo.HemoMethod;
 import picocli.CommandLine.Option;
 
@@ -265,12 +266,12 @@ public class JobArgs {
      * padded or cropped, or null when the size divides evenly.
      */
     static String edgeNote(int width, int height, int binning, int patch, EdgeMode edge) {
-        int h = edge == EdgeMode.PAD ? (height + binning - 1) / binning : height / binning;
-        int w = edge == EdgeMode.PAD ? (width + binning - 1) / binning : width / binning;
+        int h = (int) OutputSizes.binnedSide(height, binning, edge);
+        int w = (int) OutputSizes.binnedSide(width, binning, edge);
         int extraRows = (patch - h % patch) % patch;
         int extraCols = (patch - w % patch) % patch;
-        int gridRows = edge == EdgeMode.PAD ? (h + patch - 1) / patch : h / patch;
-        int gridCols = edge == EdgeMode.PAD ? (w + patch - 1) / patch : w / patch;
+        int gridRows = (int) OutputSizes.patchCount(h, patch, edge);
+        int gridCols = (int) OutputSizes.patchCount(w, patch, edge);
         if (gridRows == 0 || gridCols == 0) {
             throw new IllegalArgumentException(
                     "frames of "

@@ -30,8 +30,8 @@ public final class OutputSizes {
         long w = binnedSide(frame.width, binning, edge);
         long strings = stringBytes(frame);
         long frameRecord = FrameCodec.FIXED_HEADER_BYTES + 6 + strings + 4 * h * w + 4;
-        long rows = edge == EdgeMode.PAD ? (h + patch - 1) / patch : h / patch;
-        long cols = edge == EdgeMode.PAD ? (w + patch - 1) / patch : w / patch;
+        long rows = patchCount(h, patch, edge);
+        long cols = patchCount(w, patch, edge);
         long tokenRecord = TOKEN_HEADER_BYTES + strings + 4 * rows * cols * patch * patch + 4;
         return Math.max(frameRecord, tokenRecord);
     }
@@ -39,6 +39,13 @@ public final class OutputSizes {
     /** Returns a side after b x b binning: partial blocks kept (PAD) or left out (CROP). */
     public static long binnedSide(int side, int binning, EdgeMode edge) {
         return edge == EdgeMode.PAD ? (side + binning - 1) / binning : side / binning;
+    }
+
+    /**
+     * Returns the patches along a (binned) side: a partial patch padded (PAD) or left out (CROP).
+     */
+    public static long patchCount(long side, int patch, EdgeMode edge) {
+        return edge == EdgeMode.PAD ? (side + patch - 1) / patch : side / patch;
     }
 
     private static long stringBytes(Frame f) {
