@@ -143,9 +143,7 @@ public final class LocalPipeline {
         String servers = job.get(FrameJobOptions.BOOTSTRAP_SERVERS);
         Map<String, String> clientProps = job.get(FrameJobOptions.KAFKA_PROPERTIES);
         List<String> all = FrameJobOptions.topics(job);
-        String labelsTopic = CstOptions.labelsTopic(job);
-        List<String> outputs =
-                all.subList(1, all.size()).stream().filter(t -> !t.equals(labelsTopic)).toList();
+        List<String> outputs = FrameJobOptions.outputTopics(job);
         Topics.ensure(servers, clientProps, all, parallelism, (short) 1);
         if (labels != null) {
             Topics.ensure(servers, clientProps, List.of(labels.topic()), parallelism, (short) 1);

@@ -91,8 +91,8 @@ public class DecodeFunction extends ProcessFunction<KafkaRecord, SourcedFrame> {
         if (servers == null) {
             return limit;
         }
-        java.util.List<String> all = FrameJobOptions.topics(config);
-        java.util.List<String> outputs = all.subList(1, all.size());
+        // a labels topic is read, not written: its limit does not bound the outputs
+        java.util.List<String> outputs = FrameJobOptions.outputTopics(config);
         java.util.Map<String, Long> topicLimits;
         try {
             topicLimits =

@@ -729,10 +729,23 @@ public final class FrameJobOptions {
      * corrected frames.
      */
     public static List<String> topics(Configuration c) {
+        List<String> t = new ArrayList<>();
+        t.add(c.get(FRAMES_TOPIC));
+        t.addAll(outputTopics(c));
+        if (org.cststream.job.cst.CstOptions.enabled(c)) {
+            String labels = org.cststream.job.cst.CstOptions.labelsTopic(c);
+            if (labels != null) {
+                t.add(labels);
+            }
+        }
+        return t;
+    }
+
+    /** Returns the topics the job writes (not the frames or labels it reads). */
+    public static List<String> outputTopics(Configuration c) {
         List<String> t =
                 new ArrayList<>(
                         List.of(
-                                c.get(FRAMES_TOPIC),
                                 c.get(DFF_TOPIC),
                                 c.get(TOKENS_TOPIC),
                                 c.get(EVENTS_TOPIC),
@@ -741,10 +754,6 @@ public final class FrameJobOptions {
         if (org.cststream.job.cst.CstOptions.enabled(c)) {
             t.add(c.get(org.cststream.job.cst.CstOptions.FILLED_TOPIC));
             t.add(c.get(org.cststream.job.cst.CstOptions.DECODED_TOPIC));
-            String labels = org.cststream.job.cst.CstOptions.labelsTopic(c);
-            if (labels != null) {
-                t.add(labels);
-            }
         }
         return t;
     }
