@@ -194,16 +194,16 @@ public final class CstModel implements AutoCloseable {
     }
 
     /**
-     * Checks that the folder's parameter file is in DJL's own format, the one {@link #save} writes.
-     * DJL would otherwise keep a model's random initial values when the file is something else (its
-     * loader ignores a file without its header), and nothing here ever reads a Python pickle or
-     * TorchScript file.
+     * Returns the parameter file DJL loads from a model folder: the {@code cst-NNNN.params} of the
+     * highest number.
+     *
+     * @throws ModelFormatException if the folder has none
      */
-    private static void checkParameterFile(Path dir) throws IOException {
+    public static Path parameterFile(Path dir) throws IOException {
         java.util.regex.Pattern name =
                 java.util.regex.Pattern.compile(
                         java.util.regex.Pattern.quote(PARAMS_NAME) + "-(\\d{4})\\.params");
-        Path params = null;
+        Path params;
         try (java.util.stream.Stream<Path> files = Files.list(dir)) {
             params =
                     files.filter(f -> name.matcher(f.getFileName().toString()).matches())
@@ -218,6 +218,17 @@ public final class CstModel implements AutoCloseable {
                             + "-0000.params); only models written by this project (cst train)"
                             + " are loaded");
         }
+        return params;
+    }
+
+    /**
+     * Checks that the folder's parameter file is in DJL's own format, the one {@link #save} writes.
+     * DJL would otherwise keep a model's random initial values when the file is something else (its
+     * loader ignores a file without its header), and nothing here ever reads a Python pickle or
+     * TorchScript file.
+     */
+    private static void checkParameterFile(Path dir) throws IOException {
+        Path params = parameterFile(dir);
         byte[] head = new byte[8];
         int n;
         try (java.io.InputStream in = Files.newInputStream(params)) {

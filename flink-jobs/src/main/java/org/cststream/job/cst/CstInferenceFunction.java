@@ -72,12 +72,13 @@ public class CstInferenceFunction extends RichAsyncFunction<WindowRequest, Windo
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        CstModel model = CstModel.load(Path.of(modelDir));
-        layout = WindowLayout.of(model);
         if (mode == CstOptions.Inference.LOCAL) {
+            CstModel model = CstModel.load(Path.of(modelDir));
+            layout = WindowLayout.of(model);
             inference = new LocalInference(model, true);
         } else {
-            model.close();
+            // the server holds the model: the task needs only its layout, not its weights
+            layout = WindowLayout.read(Path.of(modelDir));
             inference =
                     RemoteInference.connect(
                             java.net.URI.create(serverUrl), requestTimeout, Duration.ofSeconds(60));

@@ -420,14 +420,7 @@ public final class Decoder {
                         LabelSource.ofWireName(t.path("source").asText()),
                         t.path("field").asText());
         JsonNode f = h.path("features");
-        JsonNode l = f.path("layout");
-        WindowLayout layout =
-                new WindowLayout(
-                        l.path("gridRows").asInt(),
-                        l.path("gridCols").asInt(),
-                        l.path("patchSize").asInt(),
-                        l.path("periodSeconds").asDouble(),
-                        l.path("frames").asInt());
+        WindowLayout layout = WindowLayout.fromJson(f.path("layout"));
         Features features =
                 new Features(
                         FeatureKind.ofWireName(f.path("kind").asText()),
@@ -503,26 +496,8 @@ public final class Decoder {
      */
     public static String fingerprint(Path modelDir) throws IOException {
         Path manifest = modelDir.resolve(CstModel.MANIFEST);
-        Path params;
-        try (var files = Files.list(modelDir)) {
-            params =
-                    files.filter(
-                                    x ->
-                                            x.getFileName()
-                                                            .toString()
-                                                            .startsWith(CstModel.PARAMS_NAME + "-")
-                                                    && x.getFileName()
-                                                            .toString()
-                                                            .endsWith(".params"))
-                            .sorted()
-                            .findFirst()
-                            .orElseThrow(
-                                    () ->
-                                            new java.nio.file.NoSuchFileException(
-                                                    modelDir.toString(),
-                                                    null,
-                                                    "no parameter file: not a CST model folder"));
-        }
+        // the file the model loads, so the fingerprint is of the parameters in use
+        Path params = CstModel.parameterFile(modelDir);
         JsonNode m = JSON.readTree(manifest.toFile());
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");

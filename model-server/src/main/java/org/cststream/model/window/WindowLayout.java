@@ -79,6 +79,15 @@ public record WindowLayout(
                             + " has no window layout in its notes: it was not trained on frames"
                             + " (train one with cst train)");
         }
+        return fromJson(n);
+    }
+
+    /**
+     * Returns the layout written as JSON by Jackson ({@code valueToTree(layout)}).
+     *
+     * @throws IllegalArgumentException if a field is missing or out of range
+     */
+    public static WindowLayout fromJson(com.fasterxml.jackson.databind.JsonNode n) {
         return new WindowLayout(
                 n.path("gridRows").asInt(),
                 n.path("gridCols").asInt(),
