@@ -271,6 +271,7 @@ class FramePublisherTest {
         long micros = (System.nanoTime() - start) / 1000;
         p.close();
 
+        assertThat(refused).as("frames the full queue refused").isPositive();
         assertThat(refused).isEqualTo(p.stats().lostByReason().getOrDefault("queue-full", 0L));
         assertThat(p.stats().published() + p.stats().lost()).isEqualTo(20);
         assertThat(p.stats().leftInSpool()).isZero();

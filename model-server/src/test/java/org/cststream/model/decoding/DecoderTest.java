@@ -152,5 +152,17 @@ class DecoderTest {
         assertThat(fa).hasSize(16).isEqualTo(Decoder.fingerprint(b));
         Files.write(b.resolve("cst-0000.params"), new byte[] {1, 2, 4});
         assertThat(Decoder.fingerprint(b)).isNotEqualTo(fa);
+        // another configuration with the same parameters is another model
+        Files.writeString(
+                a.resolve("cst-model.json"),
+                "{\"formatVersion\":1,\"config\":{\"modelDim\":32},\"normalisation\":{}}");
+        assertThat(Decoder.fingerprint(a)).isNotEqualTo(fa);
+        // a later parameter file is the one the model loads, so the one fingerprinted
+        Path c = dir.resolve("c");
+        Files.createDirectories(c);
+        Files.copy(b.resolve("cst-model.json"), c.resolve("cst-model.json"));
+        Files.write(c.resolve("cst-0000.params"), new byte[] {1, 2, 3});
+        Files.write(c.resolve("cst-0001.params"), new byte[] {1, 2, 4});
+        assertThat(Decoder.fingerprint(c)).isEqualTo(Decoder.fingerprint(b));
     }
 }
