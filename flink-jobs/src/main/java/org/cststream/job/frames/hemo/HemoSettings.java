@@ -36,7 +36,11 @@ public record HemoSettings(
         long zscoreNanos)
         implements Serializable {
 
-    /** The defaults of the job's options, with the given method. */
+    /**
+     * Settings for the correction's unit tests, with the given method: the job's defaults except
+     * MMSE blocks of 4 pixels refreshed every 200 frames (the job's options default to 2 and 300;
+     * {@code FrameJobOptions.hemoSettings} gives those).
+     */
     public static HemoSettings defaults(HemoMethod method) {
         return new HemoSettings(
                 method, 32, 100, 60_000_000_000L, 0.1, 14.0, 0.0, 4.0, 4, 1, 200, 60_000_000_000L);
