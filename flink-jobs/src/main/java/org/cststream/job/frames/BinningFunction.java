@@ -44,8 +44,8 @@ public class BinningFunction implements MapFunction<DffFrame, DffFrame> {
         if (factor == 1) {
             return in;
         }
-        int h = edge == EdgeMode.PAD ? ceilDiv(in.height, factor) : in.height / factor;
-        int w = edge == EdgeMode.PAD ? ceilDiv(in.width, factor) : in.width / factor;
+        int h = (int) OutputSizes.binnedSide(in.height, factor, edge);
+        int w = (int) OutputSizes.binnedSide(in.width, factor, edge);
         float[] out = new float[h * w];
         for (int r = 0; r < h; r++) {
             for (int c = 0; c < w; c++) {
@@ -65,9 +65,5 @@ public class BinningFunction implements MapFunction<DffFrame, DffFrame> {
         in.height = h;
         in.binning *= factor;
         return in;
-    }
-
-    static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 }

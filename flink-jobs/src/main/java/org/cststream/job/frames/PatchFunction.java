@@ -46,8 +46,8 @@ public class PatchFunction extends RichMapFunction<DffFrame, PatchTokens> {
 
     /** Cuts one frame into patches; see the class comment for the edge rules. */
     public static PatchTokens cut(DffFrame in, int p, EdgeMode edge) {
-        int rows = edge == EdgeMode.PAD ? BinningFunction.ceilDiv(in.height, p) : in.height / p;
-        int cols = edge == EdgeMode.PAD ? BinningFunction.ceilDiv(in.width, p) : in.width / p;
+        int rows = (int) OutputSizes.patchCount(in.height, p, edge);
+        int cols = (int) OutputSizes.patchCount(in.width, p, edge);
         PatchTokens t = new PatchTokens();
         t.sessionId = in.sessionId;
         t.cameraId = in.cameraId;
