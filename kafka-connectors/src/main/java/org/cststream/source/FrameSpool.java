@@ -53,6 +53,12 @@ final class FrameSpool implements Closeable {
     /** Free disk space the spool leaves to everything else, bytes. */
     static final long DISK_RESERVE_BYTES = 64L * 1024 * 1024;
 
+    /** Usable space at the last check, bytes; -1 before the first. */
+    private long usableAtCheck = -1;
+
+    /** Bytes appended since that check. */
+    private long writtenSinceSpaceCheck;
+
     private final Path dir;
     private final long maxBytes;
     private final long segmentBytes;
@@ -194,6 +200,18 @@ final class FrameSpool implements Closeable {
     }
 
     /**
+     * Returns the file system's usable space less what was written since it was last asked: the
+     * file system is asked again once half the reserve has been written, not for every frame.
+     */
+    private long usableSpace(long next) throws IOException {
+        if (usableAtCheck < 0 || writtenSinceSpaceCheck + next > DISK_RESERVE_BYTES / 2) {
+            usableAtCheck = Files.getFileStore(dir).getUsableSpace();
+            writtenSinceSpaceCheck = 0;
+        }
+        return usableAtCheck - writtenSinceSpaceCheck;
+    }
+
+    /**
      * Appends a record at the end of the active segment.
      *
      * @return null if it was written, else why it was not ({@code spool-full}, {@code disk-full},
@@ -205,7 +223,7 @@ final class FrameSpool implements Closeable {
             return "spool-full";
         }
         try {
-            if (Files.getFileStore(dir).getUsableSpace() < size + DISK_RESERVE_BYTES) {
+            if (usableSpace(size) < size + DISK_RESERVE_BYTES) {
                 return "disk-full";
             }
             if (active == null || active.end >= segmentBytes || active.lastSeq >= r.seq) {
@@ -214,6 +232,7 @@ final class FrameSpool implements Closeable {
             }
             active.write(r);
             bytesOnDisk += size;
+            writtenSinceSpaceCheck += size;
             unread++;
             return null;
         } catch (IOException e) {
